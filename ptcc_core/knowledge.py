@@ -1,0 +1,153 @@
+"""Knowledge entries and article sections: their models, and loading them from knowledge/.
+
+Entries are TOML files under `entries/`, sections live in `sections.toml`, and the salary
+factor tables under `factors/` are loaded by `ptcc_core.factors`. Every problem found while
+loading is collected with its file, entry and field, so `ptcc knowledge check` can report
+them all at once and start-up can stop with a message that says what to fix.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from pydantic import Field, ValidationError, field_validator
+
+from ptcc_core.factors import SalaryFactors, load_factors
+from ptcc_core.loading import (
+    ID_PATTERN,
+    KnowledgeError,
+    Problem,
+    StrictModel,
+    read_toml,
+    validation_problems,
+)
+
+MAX_ANSWER_CHARS = 1000
+MIN_QUESTIONS = 4
+
+
+class Section(StrictModel):
+    """One section of the source article."""
+
+    id: str = Field(pattern=ID_PATTERN)
+    title: str = Field(min_length=3)
+
+
+class Entry(StrictModel):
+    """One answer the advisor can give, with the ways users ask for it."""
+
+    id: str = Field(pattern=ID_PATTERN)
+    title: str = Field(min_length=3, max_length=80)
+    questions: tuple[str, ...] = Field(min_length=MIN_QUESTIONS)
+    keywords: tuple[str, ...] = ()
+    answer: str = Field(min_length=20, max_length=MAX_ANSWER_CHARS)
+    section: str = Field(pattern=ID_PATTERN)
+    related: tuple[str, ...] = ()
+
+    @field_validator("questions", "keywords")
+    @classmethod
+    def _no_blank_or_repeated(cls, values: tuple[str, ...]) -> tuple[str, ...]:
+        cleaned = [v.strip() for v in values]
+        if any(not v for v in cleaned):
+            raise ValueError("contains an empty string")
+        lowered = [v.lower() for v in cleaned]
+        if len(set(lowered)) != len(lowered):
+            raise ValueError("contains the same text twice")
+        return tuple(cleaned)
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    """Everything the advisor knows: sections, entries by id, and the salary factors."""
+
+    sections: tuple[Section, ...]
+    entries: dict[str, Entry]
+    factors: SalaryFactors
+
+    def section_title(self, section_id: str) -> str:
+        return next(s.title for s in self.sections if s.id == section_id)
+
+    def entries_in(self, section_id: str) -> list[Entry]:
+        return [e for e in self.entries.values() if e.section == section_id]
+
+
+def default_dir() -> Path:
+    """The knowledge directory installed with the package."""
+    return Path(str(resources.files("knowledge")))
+
+
+def _load_sections(root: Path, problems: list[Problem]) -> tuple[Section, ...]:
+    path = root / "sections.toml"
+    if not path.is_file():
+        problems.append(Problem("sections.toml", None, None, "file is missing"))
+        return ()
+    data = read_toml(path, root, problems)
+    if data is None:
+        return ()
+    sections = []
+    for index, raw in enumerate(data.get("section", [])):
+        try:
+            sections.append(Section.model_validate(raw))
+        except ValidationError as exc:
+            label = raw.get("id") if isinstance(raw, dict) else None
+            problems += validation_problems(exc, "sections.toml", label, f"section[{index}]")
+    return tuple(sections)
+
+
+def _load_entries(root: Path, problems: list[Problem]) -> dict[str, tuple[str, Entry]]:
+    entries: dict[str, tuple[str, Entry]] = {}
+    files = sorted((root / "entries").glob("*.toml"))
+    if not files:
+        problems.append(Problem("entries/", None, None, "no entry files (*.toml) found"))
+    for path in files:
+        file = str(path.relative_to(root))
+        data = read_toml(path, root, problems)
+        if data is None:
+            continue
+        unknown = set(data) - {"entry"}
+        if unknown:
+            problems.append(Problem(file, None, None, f"unknown top-level keys {sorted(unknown)}"))
+        for index, raw in enumerate(data.get("entry", [])):
+            label = raw.get("id") if isinstance(raw, dict) else None
+            try:
+                entry = Entry.model_validate(raw)
+            except ValidationError as exc:
+                problems += validation_problems(exc, file, label or f"#{index + 1}")
+                continue
+            if entry.id in entries:
+                first = entries[entry.id][0]
+                problems.append(Problem(file, entry.id, "id", f"already defined in {first}"))
+                continue
+            entries[entry.id] = (file, entry)
+    return entries
+
+
+def _check_references(
+    sections: tuple[Section, ...], entries: dict[str, tuple[str, Entry]], problems: list[Problem]
+) -> None:
+    section_ids = {s.id for s in sections}
+    for entry_id, (file, entry) in entries.items():
+        if section_ids and entry.section not in section_ids:
+            problems.append(Problem(file, entry_id, "section", f"unknown section {entry.section!r}"))
+        for other in entry.related:
+            if other not in entries:
+                problems.append(Problem(file, entry_id, "related", f"unknown entry {other!r}"))
+            elif other == entry_id:
+                problems.append(Problem(file, entry_id, "related", "an entry cannot relate to itself"))
+
+
+def load_knowledge(directory: Path | None = None) -> Knowledge:
+    """Load and validate a knowledge directory; raise KnowledgeError listing every problem."""
+    root = directory or default_dir()
+    problems: list[Problem] = []
+    if not root.is_dir():
+        raise KnowledgeError([Problem(str(root), None, None, "is not a directory")])
+    sections = _load_sections(root, problems)
+    entries = _load_entries(root, problems)
+    _check_references(sections, entries, problems)
+    factors = load_factors(root, {s.id for s in sections}, problems)
+    if problems or factors is None:
+        raise KnowledgeError(problems)
+    return Knowledge(sections, {k: v for k, (_, v) in entries.items()}, factors)
