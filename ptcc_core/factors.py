@@ -225,9 +225,8 @@ class Employer(StrictModel):
     def _ordered(self) -> Self:
         if (self.floor_low is None) != (self.floor_high is None):
             raise ValueError("give both floor_low and floor_high, or neither")
-        if self.floor_low is not None and self.floor_high is not None:
-            if self.floor_low > self.floor_high:
-                raise ValueError("floor_low is above floor_high")
+        if (self.floor_low or 0) > (self.floor_high or 0):
+            raise ValueError("floor_low is above floor_high")
         if self.premium_low > self.premium_high:
             raise ValueError("premium_low is above premium_high")
         return self
@@ -284,7 +283,9 @@ _TABLES: dict[str, type[_Table]] = {
 }
 
 
-def load_factors(root: Path, section_ids: set[str], problems: list[Problem]) -> SalaryFactors | None:
+def load_factors(
+    root: Path, section_ids: set[str], problems: list[Problem]
+) -> SalaryFactors | None:
     """Load every table in root/factors; append problems and return None if any is wrong."""
     tables: dict[str, _Table] = {}
     for name, model in _TABLES.items():

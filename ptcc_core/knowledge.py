@@ -58,6 +58,41 @@ class Entry(StrictModel):
         return tuple(cleaned)
 
 
+class SmallTalk(StrictModel):
+    greeting: tuple[str, ...]
+    thanks: tuple[str, ...]
+    help: tuple[str, ...]
+    bye: tuple[str, ...]
+
+
+class Scope(StrictModel):
+    our_role: tuple[str, ...]
+    other_roles: tuple[str, ...]
+    other_countries: tuple[str, ...]
+
+
+class Language(StrictModel):
+    """How users talk: stopwords, synonym groups, small talk and out-of-scope signs."""
+
+    stopwords: frozenset[str]
+    synonyms: tuple[tuple[str, ...], ...]
+    small_talk: SmallTalk
+    scope: Scope
+
+    @field_validator("synonyms")
+    @classmethod
+    def _groups(cls, groups: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ...], ...]:
+        seen: dict[str, int] = {}
+        for index, group in enumerate(groups):
+            if len(group) < 2:
+                raise ValueError(f"group {index} needs at least two words")
+            for word in group:
+                if word in seen:
+                    raise ValueError(f"{word!r} is in groups {seen[word]} and {index}")
+                seen[word] = index
+        return groups
+
+
 @dataclass(frozen=True)
 class Knowledge:
     """Everything the advisor knows: sections, entries by id, and the salary factors."""
@@ -65,9 +100,10 @@ class Knowledge:
     sections: tuple[Section, ...]
     entries: dict[str, Entry]
     factors: SalaryFactors
+    language: Language
 
-    def section_title(self, section_id: str) -> str:
-        return next(s.title for s in self.sections if s.id == section_id)
+    def section_titles(self) -> dict[str, str]:
+        return {s.id: s.title for s in self.sections}
 
     def entries_in(self, section_id: str) -> list[Entry]:
         return [e for e in self.entries.values() if e.section == section_id]
@@ -130,12 +166,16 @@ def _check_references(
     section_ids = {s.id for s in sections}
     for entry_id, (file, entry) in entries.items():
         if section_ids and entry.section not in section_ids:
-            problems.append(Problem(file, entry_id, "section", f"unknown section {entry.section!r}"))
+            problems.append(
+                Problem(file, entry_id, "section", f"unknown section {entry.section!r}")
+            )
         for other in entry.related:
             if other not in entries:
                 problems.append(Problem(file, entry_id, "related", f"unknown entry {other!r}"))
             elif other == entry_id:
-                problems.append(Problem(file, entry_id, "related", "an entry cannot relate to itself"))
+                problems.append(
+                    Problem(file, entry_id, "related", "an entry cannot relate to itself")
+                )
 
 
 def load_knowledge(directory: Path | None = None) -> Knowledge:
@@ -148,6 +188,22 @@ def load_knowledge(directory: Path | None = None) -> Knowledge:
     entries = _load_entries(root, problems)
     _check_references(sections, entries, problems)
     factors = load_factors(root, {s.id for s in sections}, problems)
-    if problems or factors is None:
+    language = _load_language(root, problems)
+    if problems or factors is None or language is None:
         raise KnowledgeError(problems)
-    return Knowledge(sections, {k: v for k, (_, v) in entries.items()}, factors)
+    return Knowledge(sections, {k: v for k, (_, v) in entries.items()}, factors, language)
+
+
+def _load_language(root: Path, problems: list[Problem]) -> Language | None:
+    path = root / "language.toml"
+    if not path.is_file():
+        problems.append(Problem("language.toml", None, None, "file is missing"))
+        return None
+    data = read_toml(path, root, problems)
+    if data is None:
+        return None
+    try:
+        return Language.model_validate(data)
+    except ValidationError as exc:
+        problems += validation_problems(exc, "language.toml", None)
+        return None

@@ -66,5 +66,3 @@ def validation_problems(
             field = f"{prefix}.{field}" if field else prefix
         found.append(Problem(file, entry, field, err["msg"]))
     return found
-
-

@@ -1,0 +1,54 @@
+"""`ptcc-bot`: run PTCC Advisor on Telegram.
+
+Without TELEGRAM_BOT_TOKEN it explains how to get one from @BotFather, offers the terminal
+chat instead (when a person is at the keyboard), and exits.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from bot.settings import SettingsError, load_settings
+
+NO_TOKEN = """\
+PTCC Advisor needs a Telegram bot token to run on Telegram.
+
+  1. In Telegram, open a chat with @BotFather and send /newbot.
+  2. Choose a name and a username; BotFather replies with a token like 123456:ABC-DEF...
+  3. Run the bot with it:  TELEGRAM_BOT_TOKEN=123456:ABC-DEF... ptcc-bot
+     (or put TELEGRAM_BOT_TOKEN=... in a .env file in this directory).
+
+Meanwhile you can talk to the advisor in the terminal:  ptcc chat
+"""
+
+
+def _offer_chat() -> int:
+    if not sys.stdin.isatty():
+        return 0
+    try:
+        answer = input("Start the terminal chat now? [Y/n] ").strip().lower()
+    except (EOFError, KeyboardInterrupt):
+        return 0
+    if answer not in ("", "y", "yes"):
+        return 0
+    from ptcc_core.cli import main as ptcc
+
+    return ptcc(["chat"])
+
+
+def main() -> int:
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(f"ptcc-bot: {exc}", file=sys.stderr)
+        return 2
+    if settings.telegram_bot_token is None:
+        print(NO_TOKEN)
+        return _offer_chat()
+    from bot.app import run
+
+    return run(settings)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,51 @@
+"""The bot's settings, from the environment or a .env file (pydantic-settings).
+
+A bad value stops start-up with a message that names the setting.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from typing_extensions import Annotated
+
+
+class SettingsError(Exception):
+    """A setting has a bad value; the message names it and says what to fix."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    telegram_bot_token: SecretStr | None = Field(default=None, alias="TELEGRAM_BOT_TOKEN")
+    ptcc_db: str | None = Field(default=None, alias="PTCC_DB")
+    ptcc_bot_api_url: str = Field(default="https://api.telegram.org/bot", alias="PTCC_BOT_API_URL")
+    ptcc_webhook_url: str | None = Field(default=None, alias="PTCC_WEBHOOK_URL")
+    ptcc_webhook_secret: SecretStr | None = Field(default=None, alias="PTCC_WEBHOOK_SECRET")
+    ptcc_webhook_listen: str = Field(default="0.0.0.0", alias="PTCC_WEBHOOK_LISTEN")
+    ptcc_webhook_port: int = Field(default=8443, ge=1, le=65535, alias="PTCC_WEBHOOK_PORT")
+    ptcc_admin_ids: Annotated[tuple[int, ...], NoDecode] = Field(default=(), alias="PTCC_ADMIN_IDS")
+
+    @field_validator("ptcc_admin_ids", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(int(part) for part in value.replace(" ", "").split(",") if part)
+        return value
+
+    @field_validator("telegram_bot_token", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+
+def load_settings() -> Settings:
+    """Settings from the environment; raise SettingsError naming any bad setting."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            name = str(err["loc"][0]) if err["loc"] else "settings"
+            problems.append(f"{name.upper()}: {err['msg']}")
+        raise SettingsError("bad setting: " + "; ".join(problems)) from None

@@ -1,0 +1,312 @@
+"""The advisor: what to say to a user, for any text, button or command.
+
+`Advisor.answer` answers one free-text message on its own (as `ptcc ask` does);
+`Advisor.handle` runs a whole conversation turn against a user's session, including the
+guided questionnaire. Both are pure: no I/O, the session goes in and comes out.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from ptcc_core.conversation import (
+    MAX_SAVED_ESTIMATES,
+    STEPS,
+    Event,
+    Outcome,
+    Reply,
+    SavedEstimate,
+    Session,
+    StepId,
+)
+from ptcc_core.dialog import Questionnaire
+from ptcc_core.estimator import Estimate, Estimator
+from ptcc_core.extractor import Extractor
+from ptcc_core.knowledge import Knowledge, load_knowledge
+from ptcc_core.matcher import Matcher, MatchResult
+from ptcc_core.profile import Profile
+from ptcc_core.replies import Texts
+from ptcc_core.text import normalize
+
+MAX_QUESTION_CHARS = 600
+
+_FIRST_PERSON = re.compile(r"\b(i|me|my|im|ive|id|mine|myself)\b")
+_SALARY_WORDS = re.compile(
+    r"\b(salary|salaries|pay|paid|earn|earning|make|making|wage|income|worth|estimate|money)\b"
+)
+_ASKS_ESTIMATE = re.compile(
+    r"\b(would|will|could|should|can|do|might|shall)\s+i\s+(make|earn|get|be paid|expect|"
+    r"take home|be making|be earning|ask for)\b"
+    r"|\bmy\s+(salary|pay|estimate|earnings|income|worth|expected pay)\b"
+    r"|\b(estimate|estimation)\b"
+    r"|\b(am i|im)\s+(worth|underpaid|overpaid|paid)\b"
+    r"|\bwhat can i expect\b"
+)
+_NAV_WORDS = {
+    "back": "nav:back",
+    "skip": "nav:skip",
+    "cancel": "nav:cancel",
+    "done": "nav:done",
+    "stop": "nav:cancel",
+}
+_YES = {"yes", "y", "yeah", "yep", "sure", "confirm", "delete", "ok", "okay"}
+
+
+class Advisor:
+    """Answers users from the knowledge, the matcher and the estimator."""
+
+    def __init__(self, knowledge: Knowledge) -> None:
+        self.knowledge = knowledge
+        self.estimator = Estimator(knowledge.factors, knowledge.section_titles())
+        self.matcher = Matcher(knowledge)
+        self.extractor = Extractor(knowledge.factors, self.estimator.places)
+        self.questionnaire = Questionnaire(knowledge.factors, self.extractor)
+        self.texts = Texts(knowledge)
+
+    @classmethod
+    def load(cls, directory: Path | None = None) -> Advisor:
+        """An advisor over a knowledge directory (the installed one by default)."""
+        return cls(load_knowledge(directory))
+
+    # One message on its own ------------------------------------------------------------
+
+    def answer(self, text: str, profile: Profile | None = None) -> Reply:
+        """The reply to one free-text message, personalised with a stored profile if given."""
+        profile = profile or Profile()
+        text = text.strip()[:MAX_QUESTION_CHARS]
+        normalized = normalize(text)
+        if not normalized:
+            return self.texts.small_talk("help")
+        small_talk = self.texts.small_talk_kind(normalized)
+        if small_talk:
+            return self.texts.small_talk(small_talk)
+        details = self.extractor.extract(text)
+        if self._wants_estimate(normalized, details):
+            return self.texts.estimate(self.estimator.estimate(profile.merged_with(details)))
+        return self._from_match(self.matcher.match(text))
+
+    def _wants_estimate(self, normalized: str, details: Profile) -> bool:
+        """Is this a user asking about their own pay, with something to estimate from?"""
+        stated = details.model_fields_set
+        if not stated:
+            return False
+        if _ASKS_ESTIMATE.search(normalized):
+            return True
+        first_person = bool(_FIRST_PERSON.search(normalized))
+        about_pay = bool(_SALARY_WORDS.search(normalized))
+        if "years" in stated and first_person:
+            return True
+        return len(stated) >= 2 and (about_pay or first_person)
+
+    def _from_match(self, result: MatchResult) -> Reply:
+        if result.entry_id is not None:
+            entry = self.knowledge.entries[result.entry_id]
+            return self.texts.entry(entry, result.score, result.alternatives)
+        if result.alternatives and not result.out_of_scope:
+            return self.texts.unsure(result)
+        return self.texts.fallback(result)
+
+    # A conversation turn ----------------------------------------------------------------
+
+    def handle(self, session: Session, event: Event) -> Outcome:
+        """Handle one event against a user's session; returns replies and the new session."""
+        if event.kind == "command":
+            return self._command(session, event)
+        if event.kind == "choice":
+            return self._choice(session, event)
+        return self._text(session, event)
+
+    def _command(self, session: Session, event: Event) -> Outcome:
+        name = (
+            event.value.lstrip("/").split("@")[0].split()[0].lower() if event.value.strip() else ""
+        )
+        idle = session.model_copy(update={"step": None, "draft": Profile(), "editing": False})
+        if name == "start":
+            return Outcome(replies=(self.texts.welcome(bool(session.estimates)),), session=idle)
+        if name == "estimate":
+            return self._start_questionnaire(idle)
+        if name == "profile":
+            return Outcome(replies=(self.texts.profile(idle),), session=idle)
+        if name == "topics":
+            return Outcome(replies=(self.texts.topics(),), session=idle)
+        if name == "forget":
+            confirming = idle.model_copy(update={"confirming_forget": True})
+            return Outcome(replies=(self.texts.confirm_forget(),), session=confirming)
+        if name == "cancel":
+            cancelled = session.step is not None or session.confirming_forget
+            idle = idle.model_copy(update={"confirming_forget": False})
+            return Outcome(replies=(self.texts.cancelled(cancelled),), session=idle)
+        if name == "help":
+            return Outcome(replies=(self.texts.small_talk("help"),), session=session)
+        return Outcome(replies=(self.texts.unknown_command(name),), session=session)
+
+    def _choice(self, session: Session, event: Event) -> Outcome:
+        kind, _, rest = event.value.partition(":")
+        if kind == "go":
+            if rest == "estimate":
+                return self._start_questionnaire(session)
+            if rest == "topics":
+                return Outcome(replies=(self.texts.topics(),), session=session)
+            if rest == "ask":
+                return Outcome(replies=(self.texts.ask_prompt(),), session=session)
+            if rest == "profile":
+                return Outcome(replies=(self.texts.profile(session),), session=session)
+        if kind == "sec" and any(s.id == rest for s in self.knowledge.sections):
+            return Outcome(replies=(self.texts.section(rest),), session=session)
+        if kind == "entry" and rest in self.knowledge.entries:
+            reply = self.texts.entry(self.knowledge.entries[rest], 100.0, ())
+            return Outcome(replies=self._then_reask(session, reply), session=session)
+        if kind == "forget" and session.confirming_forget:
+            if rest == "yes":
+                return Outcome(replies=(self.texts.forgotten(),), session=Session(), forget=True)
+            calm = session.model_copy(update={"confirming_forget": False})
+            return Outcome(replies=(self.texts.cancelled(True),), session=calm)
+        if kind == "edit" and rest in STEPS:
+            step: StepId = rest  # type: ignore[assignment]
+            editing = session.model_copy(
+                update={
+                    "step": step,
+                    "draft": Profile(),
+                    "editing": True,
+                    "confirming_forget": False,
+                }
+            )
+            return Outcome(replies=(self._question(editing),), session=editing)
+        if session.step is not None:
+            if kind == "nav":
+                return self._navigate(session, rest, event)
+            if kind == "ans" and rest.startswith(f"{session.step}:"):
+                read = self.questionnaire.read_choice(session.step, event.value, session.draft)
+                if read is not None:
+                    draft, move_on = read
+                    if move_on:
+                        return self._advance(session, draft, event)
+                    moved = session.model_copy(update={"draft": draft})
+                    return Outcome(replies=(self._question(moved),), session=moved)
+        return Outcome(
+            replies=self._then_reask(session, self.texts.stale_button()), session=session
+        )
+
+    def _text(self, session: Session, event: Event) -> Outcome:
+        text = event.value.strip()
+        normalized = normalize(text)
+        if session.confirming_forget:
+            if normalized in _YES:
+                return Outcome(replies=(self.texts.forgotten(),), session=Session(), forget=True)
+            calm = session.model_copy(update={"confirming_forget": False})
+            return Outcome(replies=(self.texts.cancelled(True),), session=calm)
+        if session.step is not None:
+            return self._questionnaire_text(session, text, normalized, event)
+        reply = self.answer(text, session.profile)
+        if reply.estimate is not None:
+            return self._remember(session, reply.estimate, reply, event)
+        if _ASKS_ESTIMATE.search(normalized) and session.profile.is_empty():
+            return self._start_questionnaire(session)
+        return Outcome(replies=(reply,), session=session)
+
+    # The questionnaire --------------------------------------------------------------------
+
+    def _start_questionnaire(self, session: Session) -> Outcome:
+        started = session.model_copy(
+            update={
+                "step": STEPS[0],
+                "draft": Profile(),
+                "editing": False,
+                "confirming_forget": False,
+            }
+        )
+        return Outcome(
+            replies=(self.texts.questionnaire_intro(), self._question(started)), session=started
+        )
+
+    def _question(self, session: Session) -> Reply:
+        assert session.step is not None
+        question = self.questionnaire.questions[session.step]
+        choices = self.questionnaire.navigation(session.step, session.draft, session.editing)
+        current = getattr(session.profile, session.step) if session.editing else None
+        return self.texts.question(question, choices, current)
+
+    def _navigate(self, session: Session, action: str, event: Event) -> Outcome:
+        assert session.step is not None
+        if action == "cancel":
+            idle = session.model_copy(update={"step": None, "draft": Profile(), "editing": False})
+            return Outcome(replies=(self.texts.cancelled(True),), session=idle)
+        if action == "back":
+            previous = self.questionnaire.previous_step(session.step)
+            if previous is None or session.editing:
+                return Outcome(replies=(self._question(session),), session=session)
+            back = session.model_copy(update={"step": previous})
+            return Outcome(replies=(self._question(back),), session=back)
+        if action in ("skip", "done"):
+            return self._advance(session, session.draft, event)
+        return Outcome(replies=(self._question(session),), session=session)
+
+    def _questionnaire_text(
+        self, session: Session, text: str, normalized: str, event: Event
+    ) -> Outcome:
+        assert session.step is not None
+        step = session.step
+        if normalized in _NAV_WORDS:
+            return self._navigate(session, _NAV_WORDS[normalized].split(":")[1], event)
+        draft = self.questionnaire.apply_text(step, text, session.draft)
+        if draft is not None:
+            # Other details in the same message are kept too: "5 years, bachelor's, Boston".
+            extra = self.extractor.extract(text)
+            if not session.editing:
+                draft = Profile.model_validate(
+                    {**extra.model_dump(exclude_unset=True), **draft.model_dump(exclude_unset=True)}
+                )
+            return self._advance(session, draft, event)
+        reply = self.answer(text, session.profile)
+        if reply.kind in ("answer", "small_talk", "unsure") or reply.estimate is not None:
+            return Outcome(replies=(reply, self._question(session)), session=session)
+        if step == "location" and _looks_like_place(text):
+            draft = self.questionnaire.apply_place(text, session.draft)
+            return self._advance(session, draft, event)
+        hint = self.questionnaire.questions[step].hint
+        return Outcome(
+            replies=(self.texts.not_understood(hint), self._question(session)), session=session
+        )
+
+    def _advance(self, session: Session, draft: Profile, event: Event) -> Outcome:
+        assert session.step is not None
+        if session.editing:
+            profile = session.profile.merged_with(draft)
+            return self._finish(session, profile, event)
+        step: StepId | None = self.questionnaire.next_step(session.step)
+        while step is not None and step in draft.model_fields_set:
+            step = self.questionnaire.next_step(step)
+        if step is None:
+            return self._finish(session, draft, event)
+        moved = session.model_copy(update={"step": step, "draft": draft})
+        return Outcome(replies=(self._question(moved),), session=moved)
+
+    def _finish(self, session: Session, profile: Profile, event: Event) -> Outcome:
+        idle = session.model_copy(
+            update={"step": None, "draft": Profile(), "editing": False, "profile": profile}
+        )
+        estimate = self.estimator.estimate(profile)
+        return self._remember(idle, estimate, self.texts.estimate(estimate, with_edit=True), event)
+
+    def _remember(
+        self, session: Session, estimate: Estimate, reply: Reply, event: Event
+    ) -> Outcome:
+        record = SavedEstimate(
+            at=event.at,
+            low=estimate.low,
+            mid=estimate.mid,
+            high=estimate.high,
+            profile=estimate.profile,
+        )
+        saved = (*session.estimates, record)[-MAX_SAVED_ESTIMATES:]
+        updated = session.model_copy(update={"profile": estimate.profile, "estimates": saved})
+        return Outcome(replies=(reply,), session=updated)
+
+    def _then_reask(self, session: Session, reply: Reply) -> tuple[Reply, ...]:
+        return (reply, self._question(session)) if session.step is not None else (reply,)
+
+
+def _looks_like_place(text: str) -> bool:
+    words = text.split()
+    return 0 < len(words) <= 4 and "?" not in text and all(w[:1].isalpha() for w in words)

@@ -1,0 +1,182 @@
+"""The `ptcc` command: ask, estimate, chat, and check the knowledge files.
+
+    ptcc ask "what do coordinators do?"        the reply, as a user would read it
+    ptcc ask --json "..."                      one object of the eval contract
+    ptcc ask --jsonl < questions.txt           one object per input line
+    ptcc estimate --years 5 --education bachelor --location Boston [--json]
+    ptcc chat                                  the guided questionnaire in the terminal
+    ptcc knowledge check [DIR]                 validate knowledge files, list every problem
+
+Bad arguments exit with status 2 and a message; broken knowledge files with status 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from ptcc_core.advisor import Advisor
+from ptcc_core.conversation import Reply
+from ptcc_core.estimator import Estimate
+from ptcc_core.factors import EDUCATION_ORDER, EMPLOYER_IDS
+from ptcc_core.knowledge import load_knowledge
+from ptcc_core.loading import KnowledgeError
+from ptcc_core.profile import MAX_YEARS, Profile
+from ptcc_core.store import StoreError, db_path_from
+
+
+def _years(value: str) -> float:
+    try:
+        years = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number of years") from None
+    if not 0 <= years <= MAX_YEARS:
+        raise argparse.ArgumentTypeError(f"years must be between 0 and {MAX_YEARS}, not {value}")
+    return years
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ptcc", description="Career advice for Physical Therapy Care Coordinators."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    ask = commands.add_parser("ask", help="answer a question")
+    ask.add_argument("question", nargs="?", help="the question (omit with --jsonl)")
+    mode = ask.add_mutually_exclusive_group()
+    mode.add_argument("--json", action="store_true", help="print one JSON object")
+    mode.add_argument("--jsonl", action="store_true", help="questions on stdin, JSON lines out")
+
+    est = commands.add_parser("estimate", help="estimate a salary from a profile")
+    est.add_argument("--years", type=_years, required=True, help="years of experience (0-50)")
+    est.add_argument("--education", choices=EDUCATION_ORDER, required=True)
+    est.add_argument(
+        "--cert",
+        action="append",
+        default=[],
+        type=str.upper,
+        choices=["CMAA", "CEHRS", "CPCT"],
+        metavar="NAME",
+        help="a certification you hold: CMAA, CEHRS or CPCT (repeat for several)",
+    )
+    est.add_argument("--location", help="city or area, e.g. Boston, NYC, rural Ohio")
+    est.add_argument("--employer", choices=EMPLOYER_IDS)
+    est.add_argument(
+        "--skill",
+        action="append",
+        default=[],
+        choices=["emr", "billing_coding", "insurance", "excel", "soft_skills"],
+        help="an in-demand skill you bring (repeat for several)",
+    )
+    est.add_argument("--json", action="store_true", help="print JSON")
+
+    commands.add_parser("chat", help="the guided questionnaire and questions, in the terminal")
+
+    knowledge = commands.add_parser("knowledge", help="knowledge file tools")
+    knowledge_commands = knowledge.add_subparsers(dest="knowledge_command", required=True)
+    check = knowledge_commands.add_parser("check", help="validate a knowledge directory")
+    check.add_argument("directory", nargs="?", type=Path, help="default: the installed one")
+    return parser
+
+
+def estimate_json(estimate: Estimate) -> dict[str, Any]:
+    return estimate.model_dump(mode="json")
+
+
+def reply_json(question: str, reply: Reply) -> dict[str, Any]:
+    """A reply in the `ptcc ask --json` contract (../shared/eval/README.md)."""
+    return {
+        "question": question,
+        "matched": reply.matched,
+        "entry_id": reply.entry_id,
+        "score": reply.score,
+        "answer": reply.text,
+        "suggestions": [{"entry_id": c.entry_id, "title": c.title} for c in reply.suggestions],
+        "estimate": estimate_json(reply.estimate) if reply.estimate else None,
+    }
+
+
+def _format_reply(reply: Reply) -> str:
+    if reply.kind == "answer" and reply.choices:
+        related = ", ".join(c.label for c in reply.choices)
+        return f"{reply.text}\n\nSee also: {related}"
+    return reply.text
+
+
+def _ask(advisor: Advisor, args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    if args.jsonl:
+        if args.question:
+            parser.error("ask --jsonl reads questions from standard input; give no QUESTION")
+        for line in sys.stdin:
+            question = line.rstrip("\n")
+            print(json.dumps(reply_json(question, advisor.answer(question))), flush=False)
+        sys.stdout.flush()
+        return 0
+    if not args.question:
+        parser.error("ask needs a QUESTION (or --jsonl to read them from standard input)")
+    reply = advisor.answer(args.question)
+    print(json.dumps(reply_json(args.question, reply)) if args.json else _format_reply(reply))
+    return 0
+
+
+def _estimate(advisor: Advisor, args: argparse.Namespace) -> int:
+    profile = Profile(
+        years=args.years,
+        education=args.education,
+        certifications=tuple(args.cert),
+        location=args.location,
+        employer=args.employer,
+        skills=tuple(args.skill),
+    )
+    estimate = advisor.estimator.estimate(profile)
+    if args.json:
+        print(json.dumps(estimate_json(estimate), indent=2))
+    else:
+        print(advisor.texts.estimate(estimate).text)
+    return 0
+
+
+def _check(directory: Path | None) -> int:
+    try:
+        knowledge = load_knowledge(directory)
+    except KnowledgeError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print(
+        f"OK: {len(knowledge.entries)} entries in {len(knowledge.sections)} sections, "
+        "salary factors valid."
+    )
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command == "knowledge":
+        return _check(args.directory)
+    try:
+        advisor = Advisor.load()
+    except KnowledgeError as exc:
+        print(f"ptcc: cannot start: {exc}", file=sys.stderr)
+        return 1
+    if args.command == "ask":
+        return _ask(advisor, args, parser)
+    if args.command == "estimate":
+        return _estimate(advisor, args)
+    from ptcc_core.chat import run_chat
+
+    try:
+        asyncio.run(run_chat(advisor, db_path_from(os.environ.get("PTCC_DB"))))
+    except StoreError as exc:
+        print(f"ptcc: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

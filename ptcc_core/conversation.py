@@ -1,0 +1,106 @@
+"""The data that crosses between the advisor and its channels: events in, replies out,
+and the per-user session the store keeps between messages.
+
+Replies are plain text with choices; each channel decides how to show them (inline buttons
+on Telegram, numbered options in the terminal). A choice's `value` is short and ASCII so it
+fits Telegram's 64-byte callback data.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ptcc_core.estimator import Estimate
+from ptcc_core.matcher import Candidate
+from ptcc_core.profile import Profile
+
+StepId = Literal["years", "education", "certifications", "location", "employer", "skills"]
+STEPS: tuple[StepId, ...] = (
+    "years",
+    "education",
+    "certifications",
+    "location",
+    "employer",
+    "skills",
+)
+MAX_SAVED_ESTIMATES = 20
+
+ReplyKind = Literal[
+    "answer", "estimate", "unsure", "fallback", "small_talk", "question", "info", "profile"
+]
+
+
+class Choice(BaseModel):
+    """A button: what it says, and the value the channel sends back when it is pressed."""
+
+    model_config = ConfigDict(frozen=True)
+
+    label: str
+    value: str = Field(max_length=64, pattern=r"^[\x21-\x7e]+$")
+
+
+class Reply(BaseModel):
+    """One message to the user."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: ReplyKind
+    text: str
+    choices: tuple[Choice, ...] = ()
+    entry_id: str | None = None
+    score: float = 0.0
+    suggestions: tuple[Candidate, ...] = ()
+    estimate: Estimate | None = None
+
+    @property
+    def matched(self) -> bool:
+        return self.kind in ("answer", "estimate")
+
+
+class SavedEstimate(BaseModel):
+    """An estimate as kept in a user's history."""
+
+    model_config = ConfigDict(frozen=True)
+
+    at: datetime
+    low: int
+    mid: int
+    high: int
+    profile: Profile
+
+
+class Session(BaseModel):
+    """Everything the advisor remembers about one user between messages."""
+
+    model_config = ConfigDict(frozen=True)
+
+    profile: Profile = Profile()
+    step: StepId | None = None
+    draft: Profile = Profile()
+    editing: bool = False
+    confirming_forget: bool = False
+    estimates: tuple[SavedEstimate, ...] = ()
+
+
+class Event(BaseModel):
+    """Something a user did: typed text, pressed a button, or sent a command."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: Literal["text", "choice", "command"]
+    value: str = Field(max_length=5000)
+    at: datetime
+
+
+class Outcome(BaseModel):
+    """What handling an event produced: the replies, the new session, and whether the
+    channel must delete everything it stores about the user."""
+
+    model_config = ConfigDict(frozen=True)
+
+    replies: tuple[Reply, ...]
+    session: Session
+    forget: bool = False

@@ -1,0 +1,212 @@
+"""The guided questionnaire: one question per profile field, answered by button or by text.
+
+Each step knows its prompt, its choices, how to read a typed answer, and how a button press
+changes the draft profile. Certifications and skills take several answers: a press toggles
+one, and "Done" moves on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ptcc_core.conversation import STEPS, Choice, StepId
+from ptcc_core.extractor import Extractor
+from ptcc_core.factors import SalaryFactors
+from ptcc_core.profile import Profile
+from ptcc_core.text import normalize
+
+BACK = Choice(label="⬅ Back", value="nav:back")
+SKIP = Choice(label="Skip", value="nav:skip")
+CANCEL = Choice(label="✖ Cancel", value="nav:cancel")
+DONE = Choice(label="✔ Done", value="nav:done")
+
+_NONE_WORDS = {
+    "none",
+    "no",
+    "nope",
+    "nothing",
+    "not yet",
+    "n a",
+    "na",
+    "no certification",
+    "no certifications",
+    "no skills",
+    "not sure",
+    "dont know",
+    "idk",
+}
+
+_YEARS_BUTTONS = (
+    ("Under 1 year", 0.5),
+    ("1–2 years", 1.5),
+    ("3–5 years", 4),
+    ("6–7 years", 6.5),
+    ("8–12 years", 10),
+    ("13+ years", 14),
+)
+
+
+@dataclass(frozen=True)
+class Question:
+    """One questionnaire step as shown to the user."""
+
+    step: StepId
+    prompt: str
+    hint: str
+    choices: tuple[Choice, ...]
+    multi: bool = False
+
+
+class Questionnaire:
+    """The questionnaire's steps, built from the salary factor tables."""
+
+    def __init__(self, factors: SalaryFactors, extractor: Extractor) -> None:
+        self._factors = factors
+        self._extractor = extractor
+        locations = factors.locations
+        self._location_buttons = {
+            **{m.id: m.name for m in locations.metro},
+            "average": f"Average city (e.g. {locations.average.examples[0]})",
+            "lower": "Rural / lower-cost area",
+        }
+        self.questions: dict[StepId, Question] = {
+            "years": Question(
+                "years",
+                "How many years have you worked as a coordinator (or in a similar front-office role)?",
+                'Pick a range or type a number, like "5 years" or "6 months".',
+                tuple(
+                    Choice(label=label, value=f"ans:years:{value:g}")
+                    for label, value in _YEARS_BUTTONS
+                ),
+            ),
+            "education": Question(
+                "education",
+                "What is your highest level of education?",
+                'Pick one or type it, like "GED", "associate\'s" or "bachelor\'s".',
+                tuple(
+                    Choice(label=lv.label, value=f"ans:education:{lv.id}")
+                    for lv in factors.education.level
+                ),
+            ),
+            "certifications": Question(
+                "certifications",
+                "Do you hold any of these certifications? Tap each one you have, then Done.",
+                'Tap the ones you hold, or type them ("CMAA and CEHRS"), or "none".',
+                tuple(
+                    Choice(label=c.id, value=f"ans:certifications:{c.id}")
+                    for c in factors.certifications.certification
+                ),
+                multi=True,
+            ),
+            "location": Question(
+                "location",
+                "Where do you work, or want to work?",
+                'Pick one or type a city or area, like "Boston", "Denver" or "rural Ohio".',
+                tuple(
+                    Choice(label=label, value=f"ans:location:{key}")
+                    for key, label in self._location_buttons.items()
+                ),
+            ),
+            "employer": Question(
+                "employer",
+                "What kind of employer?",
+                'Pick one or type it, like "hospital" or "private clinic".',
+                tuple(
+                    Choice(label=e.label.split(" (")[0], value=f"ans:employer:{e.id}")
+                    for e in factors.employers.employer
+                ),
+            ),
+            "skills": Question(
+                "skills",
+                "Which of these skills do you bring? Tap each one, then Done.",
+                'Tap the ones you have, or type them ("WebPT, billing"), or "none".',
+                tuple(
+                    Choice(label=s.label.split(" (")[0], value=f"ans:skills:{s.id}")
+                    for s in factors.skills.skill
+                ),
+                multi=True,
+            ),
+        }
+
+    def next_step(self, step: StepId | None) -> StepId | None:
+        if step is None:
+            return STEPS[0]
+        index = STEPS.index(step) + 1
+        return STEPS[index] if index < len(STEPS) else None
+
+    def previous_step(self, step: StepId) -> StepId | None:
+        index = STEPS.index(step)
+        return STEPS[index - 1] if index > 0 else None
+
+    def navigation(self, step: StepId, draft: Profile, editing: bool) -> tuple[Choice, ...]:
+        question = self.questions[step]
+        marked = tuple(
+            Choice(label=f"✔ {c.label}", value=c.value)
+            if question.multi and c.value.rsplit(":", 1)[1] in getattr(draft, step)
+            else c
+            for c in question.choices
+        )
+        nav = [DONE] if question.multi else []
+        if not editing and self.previous_step(step):
+            nav.append(BACK)
+        if not question.multi:
+            nav.append(SKIP)
+        nav.append(CANCEL)
+        return marked + tuple(nav)
+
+    def read_choice(self, step: StepId, value: str, draft: Profile) -> tuple[Profile, bool] | None:
+        """Apply a pressed answer button: (new draft, whether to move on), or None if forged."""
+        question = self.questions[step]
+        if value not in {c.value for c in question.choices}:
+            return None
+        answer = value.rsplit(":", 1)[1]
+        if step == "years":
+            return self._set(draft, "years", float(answer)), True
+        if step == "location":
+            return self._set(draft, "location", self._location_buttons[answer]), True
+        if question.multi:
+            held = set(getattr(draft, step))
+            held ^= {answer}
+            return self._set(draft, step, tuple(held)), False
+        return self._set(draft, step, answer), True
+
+    def apply_place(self, text: str, draft: Profile) -> Profile:
+        """The draft with a place the article does not name (it takes the national average)."""
+        return self._set(draft, "location", " ".join(text.split()).title())
+
+    def apply_text(self, step: StepId, text: str, draft: Profile) -> Profile | None:
+        """The draft with a typed answer to this step, or None if the text gives none."""
+        answer = self.read_text(step, text)
+        return None if answer is None else self._set(draft, step, answer[step])
+
+    def read_text(self, step: StepId, text: str) -> dict[str, Any] | None:
+        """The answer a typed message gives to this step, or None if it gives none."""
+        normalized = normalize(text)
+        x = self._extractor
+        if self.questions[step].multi and normalized in _NONE_WORDS:
+            return {step: ()}
+        if step == "years":
+            years = x.years(normalized)
+            if years is None and normalized.replace(".", "", 1).isdigit():
+                years = float(normalized)
+            return {"years": years} if years is not None and years <= 50 else None
+        if step == "education":
+            education = x.education(normalized)
+            return {"education": education} if education else None
+        if step == "certifications":
+            certifications = x.certifications(normalized)
+            return {"certifications": certifications} if certifications else None
+        if step == "location":
+            place = x.place(text)
+            return {"location": place.name} if place else None
+        if step == "employer":
+            employer = x.employer(normalized)
+            return {"employer": employer} if employer else None
+        skills = x.skills(normalized)
+        return {"skills": skills} if skills else None
+
+    @staticmethod
+    def _set(draft: Profile, field: str, value: Any) -> Profile:
+        """The draft with one more answer, validated, and marked as answered."""
+        return Profile.model_validate({**draft.model_dump(exclude_unset=True), field: value})

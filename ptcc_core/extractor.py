@@ -1,0 +1,110 @@
+"""Free text -> the profile details it states: years, education, certifications, location,
+employer type and skills ("5 yrs, bachelor's, CMAA, Boston, hospital").
+
+Only what the text says is set on the returned profile (see `Profile.model_fields_set`), so
+it can be merged over a stored profile without erasing anything.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ptcc_core.factors import SalaryFactors
+from ptcc_core.places import Place, PlaceResolver
+from ptcc_core.profile import MAX_YEARS, Profile
+from ptcc_core.text import find_phrases, normalize, phrase_table
+
+_NUMBER_WORDS = {
+    "zero": 0, "one": 1, "a": 1, "an": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
+    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
+    "nineteen": 19, "twenty": 20, "thirty": 30, "half": 0.5,
+}  # fmt: skip
+_NUMBER = r"(\d+(?:\.\d+)?|" + "|".join(_NUMBER_WORDS) + r")"
+_YEARS = re.compile(
+    _NUMBER + r"(?:\s+and\s+a\s+half)?\s*(?:plus\s+|\+\s*)?(years?|months?)(?!\s+old)\b"
+)
+_NO_EXPERIENCE = re.compile(
+    r"\b(no experience|zero experience|entry level|just starting|starting out|new grad|"
+    r"fresh graduate|first job|brand new|never worked)\b"
+)
+
+
+def _number(token: str) -> float:
+    return float(_NUMBER_WORDS[token]) if token in _NUMBER_WORDS else float(token)
+
+
+class Extractor:
+    """Finds profile details in text using the salary factor tables' aliases."""
+
+    def __init__(self, factors: SalaryFactors, places: PlaceResolver) -> None:
+        self._places = places
+        self._education = phrase_table(
+            (alias, lv.id) for lv in factors.education.level for alias in (lv.label, *lv.aliases)
+        )
+        self._certifications = phrase_table(
+            (alias, c.id)
+            for c in factors.certifications.certification
+            for alias in (c.id, c.name, *c.aliases)
+        )
+        self._employers = phrase_table(
+            (alias, e.id) for e in factors.employers.employer for alias in e.aliases
+        )
+        self._skills = phrase_table(
+            (alias, s.id) for s in factors.skills.skill for alias in s.aliases
+        )
+
+    def years(self, normalized: str) -> float | None:
+        match = _YEARS.search(normalized)
+        if match:
+            value = _number(match.group(1))
+            if "and a half" in match.group(0):
+                value += 0.5
+            if match.group(2).startswith("month"):
+                value = round(value / 12, 1)
+            return value if 0 <= value <= MAX_YEARS else None
+        if _NO_EXPERIENCE.search(normalized):
+            return 0.0
+        return None
+
+    def education(self, normalized: str) -> str | None:
+        found = [value for _, value in find_phrases(normalized, self._education)]
+        return found[-1] if found else None
+
+    def certifications(self, normalized: str) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(v for _, v in find_phrases(normalized, self._certifications)))
+
+    def employer(self, normalized: str) -> str | None:
+        found = [value for _, value in find_phrases(normalized, self._employers)]
+        return found[0] if found else None
+
+    def skills(self, normalized: str) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(v for _, v in find_phrases(normalized, self._skills)))
+
+    def place(self, text: str) -> Place | None:
+        return self._places.find(text)
+
+    def extract(self, text: str) -> Profile:
+        """The details text states, as a profile whose set fields are exactly those found."""
+        normalized = normalize(text)
+        found: dict[str, Any] = {}
+        years = self.years(normalized)
+        if years is not None:
+            found["years"] = years
+        education = self.education(normalized)
+        if education:
+            found["education"] = education
+        certifications = self.certifications(normalized)
+        if certifications:
+            found["certifications"] = certifications
+        place = self._places.find(text)
+        if place:
+            found["location"] = place.name
+        employer = self.employer(normalized)
+        if employer:
+            found["employer"] = employer
+        skills = self.skills(normalized)
+        if skills:
+            found["skills"] = skills
+        return Profile(**found)

@@ -1,0 +1,203 @@
+"""Free text -> the knowledge entry that answers it, with a confidence and alternatives.
+
+Every entry is indexed once, at start-up, from its title, alternate questions, keywords and
+(with less weight) its answer. A question is normalised the same way, its misspelt words
+are corrected against the knowledge's own vocabulary with rapidfuzz, and each entry is scored
+on two things:
+
+- coverage: how much of the question's meaning (words weighted by how rare they are in the
+  knowledge) the entry speaks about; a word no entry knows counts against every entry, which
+  is what keeps "good exercises for knee rehab" from matching anything;
+- phrasing: how close the question is to the entry's nearest alternate question (rapidfuzz).
+
+Questions about another occupation or another country are out of scope before scoring: the
+article speaks about one US job.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from functools import lru_cache
+from typing import Literal
+
+import snowballstemmer
+from pydantic import BaseModel, ConfigDict
+from rapidfuzz import fuzz, process
+
+from ptcc_core.knowledge import Entry, Knowledge, Language
+from ptcc_core.text import find_phrases, normalize, phrase_table, replace_phrases
+
+ANSWER_THRESHOLD = 55.0
+SUGGEST_THRESHOLD = 30.0
+MAX_ALTERNATIVES = 3
+_COVERAGE_WEIGHT = 0.65
+_ANSWER_WORD_WEIGHT = 0.5
+_MIN_KNOWN_SHARE = 0.5
+_TYPO_MIN_LENGTH = 5
+_TYPO_CUTOFF = 85
+
+
+class Candidate(BaseModel):
+    """An entry and how well it fits the question (0-100)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    entry_id: str
+    title: str
+    score: float
+
+
+class MatchResult(BaseModel):
+    """The matcher's verdict: the entry that answers (if confident), and the runners-up."""
+
+    model_config = ConfigDict(frozen=True)
+
+    entry_id: str | None
+    score: float
+    alternatives: tuple[Candidate, ...]
+    out_of_scope: bool = False
+    scope_problem: Literal["role", "country"] | None = None
+
+    @property
+    def matched(self) -> bool:
+        return self.entry_id is not None
+
+
+class Analyzer:
+    """Turns normalised text into content terms: synonyms merged, stopwords dropped, stemmed."""
+
+    def __init__(self, language: Language) -> None:
+        pairs = [
+            (word, "_".join(group[0].split())) for group in language.synonyms for word in group
+        ]
+        self._synonyms = phrase_table(pairs)
+        self.stopwords = frozenset(normalize(w) for w in language.stopwords)
+        self._stemmer = snowballstemmer.stemmer("english")
+
+    def terms(self, normalized: str) -> list[str]:
+        words = [w for w in normalized.split() if w not in self.stopwords]
+        return [self._stem(w) for w in replace_phrases(words, self._synonyms)]
+
+    def _stem(self, word: str) -> str:
+        return word if "_" in word or word.isdigit() else str(self._stemmer.stemWord(word))
+
+
+class Matcher:
+    """Scores questions against every knowledge entry."""
+
+    def __init__(self, knowledge: Knowledge) -> None:
+        self._entries = knowledge.entries
+        self._analyzer = Analyzer(knowledge.language)
+        self._scope = knowledge.language.scope
+        self._our_role = phrase_table((p, "ours") for p in self._scope.our_role)
+        self._other = phrase_table(
+            [(p, "role") for p in self._scope.other_roles]
+            + [(p, "country") for p in self._scope.other_countries]
+        )
+        self._weights: dict[str, dict[str, float]] = {}
+        self._phrasings: list[str] = []
+        self._phrasing_entry: list[str] = []
+        vocabulary: set[str] = set(self._analyzer.stopwords)
+        for entry in self._entries.values():
+            self._index(entry, vocabulary)
+        df: dict[str, int] = defaultdict(int)
+        for weights in self._weights.values():
+            for term in weights:
+                df[term] += 1
+        n = len(self._entries)
+        self._idf = {term: math.log(1 + n / count) for term, count in df.items()}
+        self._unknown_idf = math.log(1 + n)
+        self._vocabulary = sorted(vocabulary)
+        self._known_words = frozenset(vocabulary)
+
+    def _index(self, entry: Entry, vocabulary: set[str]) -> None:
+        weights: dict[str, float] = {}
+        normalized_answer = normalize(entry.answer)
+        vocabulary.update(normalized_answer.split())
+        for term in self._analyzer.terms(normalized_answer):
+            weights[term] = _ANSWER_WORD_WEIGHT
+        for text in (entry.title, *entry.questions, *entry.keywords):
+            normalized = normalize(text)
+            vocabulary.update(normalized.split())
+            terms = self._analyzer.terms(normalized)
+            weights.update(dict.fromkeys(terms, 1.0))
+            if text not in entry.keywords:
+                self._phrasings.append(" ".join(terms))
+                self._phrasing_entry.append(entry.id)
+        self._weights[entry.id] = weights
+
+    @lru_cache(maxsize=4096)  # noqa: B019 - one matcher lives as long as the process
+    def _correct(self, word: str) -> str:
+        if word in self._known_words or len(word) < _TYPO_MIN_LENGTH or not word.isalpha():
+            return word
+        best = process.extractOne(
+            word, self._vocabulary, scorer=fuzz.ratio, score_cutoff=_TYPO_CUTOFF
+        )
+        return best[0] if best else word
+
+    def scope_problem(self, normalized: str) -> Literal["role", "country"] | None:
+        """'role' or 'country' when the question is about another job or country."""
+        if not normalized:
+            return None
+        kinds = {kind for _, kind in find_phrases(normalized, self._other)}
+        if "country" in kinds:
+            return "country"
+        if "role" in kinds and not find_phrases(normalized, self._our_role):
+            return "role"
+        return None
+
+    def match(self, text: str) -> MatchResult:
+        normalized = " ".join(self._correct(w) for w in normalize(text).split())
+        problem = self.scope_problem(normalized)
+        if problem:
+            return MatchResult(
+                entry_id=None, score=0.0, alternatives=(), out_of_scope=True, scope_problem=problem
+            )
+        terms = self._analyzer.terms(normalized)
+        if not terms:
+            return MatchResult(entry_id=None, score=0.0, alternatives=())
+        idf = [self._idf.get(t, self._unknown_idf) for t in terms]
+        total = sum(idf)
+        known_share = sum(w for t, w in zip(terms, idf, strict=True) if t in self._idf) / total
+        scores = self._scores(terms, idf, total)
+        ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
+        alternatives = tuple(
+            Candidate(entry_id=eid, title=self._entries[eid].title, score=round(score, 1))
+            for eid, score in ranked[: MAX_ALTERNATIVES + 1]
+            if score >= SUGGEST_THRESHOLD
+        )
+        best_id, best_score = ranked[0] if ranked else (None, 0.0)
+        confident = best_score >= ANSWER_THRESHOLD and known_share >= _MIN_KNOWN_SHARE
+        if confident:
+            return MatchResult(
+                entry_id=best_id, score=round(best_score, 1), alternatives=alternatives[1:]
+            )
+        return MatchResult(
+            entry_id=None,
+            score=round(best_score, 1),
+            alternatives=alternatives[:MAX_ALTERNATIVES],
+            out_of_scope=known_share < _MIN_KNOWN_SHARE,
+        )
+
+    def _scores(self, terms: list[str], idf: list[float], total: float) -> dict[str, float]:
+        coverage: dict[str, float] = defaultdict(float)
+        for term, weight in zip(terms, idf, strict=True):
+            for entry_id, weights in self._weights.items():
+                if term in weights:
+                    coverage[entry_id] += weight * weights[term]
+        phrasing: dict[str, float] = defaultdict(float)
+        query = " ".join(terms)
+        for _, similarity, index in process.extract(
+            query, self._phrasings, scorer=fuzz.token_sort_ratio, limit=60
+        ):
+            entry_id = self._phrasing_entry[index]
+            phrasing[entry_id] = max(phrasing[entry_id], similarity / 100)
+        return {
+            entry_id: 100
+            * (
+                _COVERAGE_WEIGHT * coverage[entry_id] / total
+                + (1 - _COVERAGE_WEIGHT) * phrasing[entry_id]
+            )
+            for entry_id in set(coverage) | set(phrasing)
+        }

@@ -1,0 +1,288 @@
+"""Everything the advisor says, in one place: wording and layout of each kind of reply.
+
+Plain text only; channels add their own formatting. Kept apart from the advisor's logic so
+the voice stays consistent and the logic stays short.
+"""
+
+from __future__ import annotations
+
+from ptcc_core.conversation import Choice, Reply, Session
+from ptcc_core.dialog import Question
+from ptcc_core.estimator import Estimate, usd
+from ptcc_core.knowledge import Entry, Knowledge
+from ptcc_core.matcher import Candidate, MatchResult
+from ptcc_core.text import phrase_table, replace_phrases
+
+ESTIMATE = Choice(label="💰 Salary estimate", value="go:estimate")
+ASK = Choice(label="❓ Ask a question", value="go:ask")
+TOPICS = Choice(label="📚 Browse topics", value="go:topics")
+_FILLER = {
+    "bot",
+    "there",
+    "so",
+    "much",
+    "very",
+    "you",
+    "again",
+    "man",
+    "buddy",
+    "friend",
+    "a",
+    "lot",
+    "for",
+    "the",
+    "info",
+    "that",
+    "all",
+    "advisor",
+    "ptcc",
+    "and",
+    "oh",
+    "really",
+    "help",
+    "me",
+    "please",
+    "ok",
+}
+_FIELD_LABELS = {
+    "years": "Experience",
+    "education": "Education",
+    "certifications": "Certifications",
+    "location": "Location",
+    "employer": "Employer",
+    "skills": "Skills",
+}
+_MAX_NOTES = 3
+
+
+class Texts:
+    """Builds replies from the knowledge (entries, section titles, factor labels)."""
+
+    def __init__(self, knowledge: Knowledge) -> None:
+        self._knowledge = knowledge
+        talk = knowledge.language.small_talk
+        pairs = [
+            (p, f"<{kind}>")
+            for kind in ("greeting", "thanks", "help", "bye")
+            for p in getattr(talk, kind)
+        ]
+        self._small_talk = phrase_table(pairs)
+
+    # Small talk -------------------------------------------------------------------------
+
+    def small_talk_kind(self, normalized: str) -> str | None:
+        """'greeting', 'thanks', 'help' or 'bye' when the message is only that."""
+        words = replace_phrases(normalized.split(), self._small_talk)
+        kinds = [w[1:-1] for w in words if w.startswith("<")]
+        if not kinds or any(not w.startswith("<") and w not in _FILLER for w in words):
+            return None
+        for kind in ("help", "thanks", "bye"):
+            if kind in kinds:
+                return kind
+        return "greeting"
+
+    def small_talk(self, kind: str) -> Reply:
+        text = {
+            "greeting": "Hi! I'm PTCC Advisor. " + _WHAT_I_DO,
+            "thanks": "You're welcome! Ask me anything else about the coordinator role, or get a salary estimate below.",
+            "bye": "Good luck with your career! Come back any time you have a question.",
+            "help": _WHAT_I_DO + "\n\n" + _COMMANDS,
+        }[kind]
+        return Reply(kind="small_talk", text=text, choices=(ESTIMATE, TOPICS))
+
+    def welcome(self, returning: bool) -> Reply:
+        hello = "Welcome back!" if returning else "Hi, I'm PTCC Advisor."
+        return Reply(kind="info", text=f"{hello} {_WHAT_I_DO}", choices=(ESTIMATE, ASK, TOPICS))
+
+    # Knowledge answers ----------------------------------------------------------------------
+
+    def entry(self, entry: Entry, score: float, alternatives: tuple[Candidate, ...]) -> Reply:
+        section = self._knowledge.section_titles()[entry.section]
+        text = f"{entry.answer.strip()}\n\nSource: the article's section \u201c{section}\u201d."
+        related = [self._knowledge.entries[r] for r in entry.related]
+        choices = tuple(Choice(label=r.title, value=f"entry:{r.id}") for r in related[:3])
+        return Reply(
+            kind="answer",
+            text=text,
+            choices=choices,
+            entry_id=entry.id,
+            score=score,
+            suggestions=alternatives,
+        )
+
+    def unsure(self, result: MatchResult) -> Reply:
+        titles = "\n".join(f"- {c.title}" for c in result.alternatives)
+        return Reply(
+            kind="unsure",
+            text=f"I'm not sure I understood. Did you mean one of these?\n{titles}",
+            choices=tuple(
+                Choice(label=c.title, value=f"entry:{c.entry_id}") for c in result.alternatives
+            ),
+            score=result.score,
+            suggestions=result.alternatives,
+        )
+
+    def fallback(self, result: MatchResult) -> Reply:
+        if result.scope_problem == "role":
+            why = "I only know about the PT Care Coordinator job, so I can't speak for other jobs."
+        elif result.scope_problem == "country":
+            why = "The figures I have are for the United States only, so I can't speak for other countries."
+        else:
+            why = "The article I draw on doesn't cover that, and I'd rather not guess."
+        text = (
+            f"Sorry, {why[0].lower()}{why[1:]} I can help with what a coordinator does, pay and "
+            "what moves it, benefits, education and certifications, skills, and the job outlook."
+        )
+        return Reply(kind="fallback", text=text, choices=(TOPICS, ESTIMATE), score=result.score)
+
+    def topics(self) -> Reply:
+        sections = [s for s in self._knowledge.sections if self._knowledge.entries_in(s.id)]
+        return Reply(
+            kind="info",
+            text="Pick a topic:",
+            choices=tuple(Choice(label=s.title, value=f"sec:{s.id}") for s in sections),
+        )
+
+    def section(self, section_id: str) -> Reply:
+        title = self._knowledge.section_titles()[section_id]
+        entries = self._knowledge.entries_in(section_id)
+        return Reply(
+            kind="info",
+            text=f"{title}: what would you like to know?",
+            choices=(*tuple(Choice(label=e.title, value=f"entry:{e.id}") for e in entries), TOPICS),
+        )
+
+    def ask_prompt(self) -> Reply:
+        return Reply(
+            kind="info",
+            text='Type your question, for example "what does a coordinator do?" or "how much more does Boston pay?"',
+        )
+
+    # Estimates ------------------------------------------------------------------------------
+
+    def estimate(self, estimate: Estimate, with_edit: bool = False) -> Reply:
+        lines = [
+            f"Your estimate: {usd(estimate.low)} to {usd(estimate.high)} a year, "
+            f"most likely about {usd(estimate.mid)}.",
+            "",
+            "How I got there:",
+        ]
+        lines += [f"- {s.factor}: {s.effect} ({s.source})" for s in estimate.breakdown]
+        if estimate.notes:
+            lines += ["", "Good to know:"]
+            lines += [f"- {note}" for note in estimate.notes[:_MAX_NOTES]]
+        choices = (Choice(label="✏ Change an answer", value="go:profile"),) if with_edit else ()
+        choices += (ESTIMATE,) if not with_edit else ()
+        return Reply(kind="estimate", text="\n".join(lines), estimate=estimate, choices=choices)
+
+    def profile(self, session: Session) -> Reply:
+        profile = session.profile
+        if profile.is_empty() and not session.estimates:
+            return Reply(
+                kind="profile",
+                text="I don't have a profile for you yet. Answer a few questions to get a salary estimate.",
+                choices=(ESTIMATE,),
+            )
+        lines = ["Your profile:"]
+        for field, label in _FIELD_LABELS.items():
+            lines.append(f"- {label}: {self._field_text(field, getattr(profile, field))}")
+        if session.estimates:
+            latest = session.estimates[-1]
+            lines += [
+                "",
+                f"Latest estimate ({latest.at:%Y-%m-%d}): {usd(latest.low)} to {usd(latest.high)}, "
+                f"most likely {usd(latest.mid)}.",
+            ]
+            earlier = session.estimates[-6:-1]
+            if earlier:
+                lines.append("Earlier:")
+                lines += [
+                    f"- {e.at:%Y-%m-%d %H:%M}: {usd(e.low)} to {usd(e.high)} (most likely {usd(e.mid)})"
+                    for e in reversed(earlier)
+                ]
+        lines += ["", "Tap an answer to change it; I'll re-estimate right away."]
+        choices = tuple(
+            Choice(label=f"Change {label.lower()}", value=f"edit:{field}")
+            for field, label in _FIELD_LABELS.items()
+        )
+        return Reply(kind="profile", text="\n".join(lines), choices=(*choices, ESTIMATE))
+
+    def _field_text(self, field: str, value: object) -> str:
+        factors = self._knowledge.factors
+        if value is None or value == ():
+            return "not given"
+        if field == "years":
+            assert isinstance(value, float)
+            return f"{value:g} year{'s' if value != 1 else ''}"
+        if field == "education":
+            return factors.education.get(value).label  # type: ignore[arg-type]
+        if field == "employer":
+            return factors.employers.get(value).label  # type: ignore[arg-type]
+        if field == "skills":
+            assert isinstance(value, tuple)
+            return ", ".join(s.label.split(" (")[0] for s in map(factors.skills.get, value) if s)
+        if isinstance(value, tuple):
+            return ", ".join(value)
+        return str(value)
+
+    # The questionnaire ---------------------------------------------------------------------
+
+    def questionnaire_intro(self) -> Reply:
+        return Reply(
+            kind="info",
+            text="Let's estimate your salary. Six quick questions: tap an answer or type it. "
+            "You can ask me anything along the way.",
+        )
+
+    def question(self, question: Question, choices: tuple[Choice, ...], current: object) -> Reply:
+        text = question.prompt
+        if current is not None:
+            text += f"\n(Now: {self._field_text(question.step, current)})"
+        return Reply(kind="question", text=text, choices=choices)
+
+    def not_understood(self, hint: str) -> Reply:
+        return Reply(kind="info", text=f"Sorry, I couldn't read that as an answer. {hint}")
+
+    # Housekeeping ----------------------------------------------------------------------------
+
+    def confirm_forget(self) -> Reply:
+        return Reply(
+            kind="info",
+            text="This deletes your profile, your answers and every estimate I saved for you. Are you sure?",
+            choices=(
+                Choice(label="Yes, delete everything", value="forget:yes"),
+                Choice(label="No, keep it", value="forget:no"),
+            ),
+        )
+
+    def forgotten(self) -> Reply:
+        return Reply(
+            kind="info",
+            text="Done: I deleted everything I had stored about you.",
+            choices=(ESTIMATE,),
+        )
+
+    def cancelled(self, was_active: bool) -> Reply:
+        text = "Cancelled. Nothing was changed." if was_active else "There's nothing to cancel."
+        return Reply(kind="info", text=text + " What next?", choices=(ESTIMATE, TOPICS))
+
+    def stale_button(self) -> Reply:
+        return Reply(
+            kind="info", text="That button belongs to an earlier message, so I ignored it."
+        )
+
+    def unknown_command(self, name: str) -> Reply:
+        return Reply(kind="info", text=f"I don't know the command /{name[:30]}.\n\n{_COMMANDS}")
+
+
+_WHAT_I_DO = (
+    "I answer questions about the Physical Therapy Care Coordinator job: what the work "
+    "involves, pay and what moves it, benefits, education and certifications, skills and the "
+    "job outlook. I can also estimate your salary from a few questions. Try "
+    '"what does a coordinator do?" or "what would I earn in Boston with 5 years?"'
+)
+_COMMANDS = (
+    "Commands:\n/estimate - a personal salary estimate\n/profile - your answers and estimates\n"
+    "/topics - browse what I know\n/forget - delete your data\n/cancel - stop the questionnaire\n"
+    "/help - this message"
+)

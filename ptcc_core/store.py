@@ -1,0 +1,128 @@
+"""Per-user state in SQLite through aiosqlite: the session (profile, questionnaire position,
+answers so far, estimate history), one row per user, written in one transaction per change.
+
+The schema is versioned with `PRAGMA user_version` and migrated forward on open. A file that
+cannot be opened, or that a newer version of PTCC Advisor wrote, stops start-up with a
+message that says what to do, never a silent reset.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+import aiosqlite
+from pydantic import ValidationError
+
+from ptcc_core.conversation import Session
+
+SCHEMA_VERSION = 1
+_MIGRATIONS: dict[int, str] = {
+    1: """
+        CREATE TABLE sessions (
+            user_key   TEXT PRIMARY KEY,
+            data       TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+    """,
+}
+
+
+class StoreError(Exception):
+    """The database cannot be used; the message says why and what to do."""
+
+
+def default_db_path() -> Path:
+    """Where the database lives unless PTCC_DB says otherwise (XDG data directory)."""
+    data_home = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(data_home) / "ptcc" / "ptcc.db"
+
+
+def db_path_from(value: str | None) -> Path:
+    """A PTCC_DB value (a path or sqlite:///PATH) as a path; the default when empty."""
+    if not value:
+        return default_db_path()
+    if value.startswith("sqlite:///"):
+        return Path(value.removeprefix("sqlite:///"))
+    if "://" in value:
+        raise StoreError(f"PTCC_DB={value!r}: use a file path or sqlite:///PATH")
+    return Path(value).expanduser()
+
+
+class Store:
+    """Loads and saves sessions by user key ("tg:12345", "terminal:alice")."""
+
+    def __init__(self, db: aiosqlite.Connection, path: Path) -> None:
+        self._db = db
+        self.path = path
+
+    @classmethod
+    async def open(cls, path: Path) -> Store:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            db = await aiosqlite.connect(path)
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreError(f"cannot open the database {path}: {exc}") from exc
+        store = cls(db, path)
+        try:
+            await store._prepare()
+        except sqlite3.DatabaseError as exc:
+            await db.close()
+            raise StoreError(
+                f"the database {path} cannot be used ({exc}). Check the file's permissions, "
+                "or point PTCC_DB at another file."
+            ) from exc
+        except StoreError:
+            await db.close()
+            raise
+        return store
+
+    async def _prepare(self) -> None:
+        await self._db.execute("PRAGMA busy_timeout = 5000")
+        await self._db.execute("PRAGMA journal_mode = WAL")
+        async with self._db.execute("PRAGMA user_version") as cursor:
+            row = await cursor.fetchone()
+        version = int(row[0]) if row else 0
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"the database {self.path} was written by a newer PTCC Advisor (schema "
+                f"{version}, this one knows {SCHEMA_VERSION}). Upgrade PTCC Advisor, or point "
+                "PTCC_DB at another file."
+            )
+        for target in range(version + 1, SCHEMA_VERSION + 1):
+            await self._db.executescript(
+                f"BEGIN; {_MIGRATIONS[target]} PRAGMA user_version = {target}; COMMIT;"
+            )
+
+    async def close(self) -> None:
+        await self._db.close()
+
+    async def load(self, user_key: str) -> Session:
+        """The user's session, or a fresh one for a new user."""
+        async with self._db.execute(
+            "SELECT data FROM sessions WHERE user_key = ?", (user_key,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        if row is None:
+            return Session()
+        try:
+            return Session.model_validate_json(row[0])
+        except ValidationError as exc:
+            raise StoreError(f"the stored session of {user_key} is damaged: {exc}") from exc
+
+    async def save(self, user_key: str, session: Session) -> None:
+        now = datetime.now(UTC).isoformat()
+        await self._db.execute(
+            "INSERT INTO sessions (user_key, data, updated_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (user_key) DO UPDATE SET data = excluded.data, "
+            "updated_at = excluded.updated_at",
+            (user_key, session.model_dump_json(), now),
+        )
+        await self._db.commit()
+
+    async def forget(self, user_key: str) -> None:
+        """Delete every row about the user."""
+        await self._db.execute("DELETE FROM sessions WHERE user_key = ?", (user_key,))
+        await self._db.commit()

@@ -1,0 +1,157 @@
+"""Text normalisation shared by the matcher and the extractor.
+
+Users type "NYC", "401(k)", "$45k", "salery" or "D.C."; knowledge files say "New York",
+"401(k)", "$45,000", "salary" and "Washington, D.C.". Both sides go through `normalize`, so
+they meet in one vocabulary: lower case, no punctuation, abbreviations spelled out, common
+misspellings fixed, numbers written without separators.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator, Mapping
+
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad"), None)
+
+# Whole-word rewrites applied after punctuation is gone. Keys are single normalised tokens.
+_REWRITES: dict[str, str] = {
+    # abbreviations
+    "nyc": "new york city",
+    "sf": "san francisco",
+    "la": "los angeles",
+    "pt": "physical therapy",
+    "pta": "physical therapist assistant",
+    "ot": "occupational therapy",
+    "pto": "paid time off",
+    "yrs": "years",
+    "yr": "year",
+    "yoe": "years",
+    "exp": "experience",
+    "approx": "approximately",
+    "admin": "administrative",
+    "govt": "government",
+    "gov": "government",
+    "hr": "hour",
+    "hrs": "hours",
+    "pls": "please",
+    "plz": "please",
+    "thx": "thanks",
+    "ty": "thanks",
+    "u": "you",
+    "ur": "your",
+    "r": "are",
+    "w": "with",
+    "b4": "before",
+    "coord": "coordinator",
+    "coords": "coordinators",
+    "dept": "department",
+    "ins": "insurance",
+    "med": "medical",
+    "cert": "certification",
+    "certs": "certifications",
+    "certif": "certification",
+    "bachelors": "bachelor",
+    "bachelor's": "bachelor",
+    "associates": "associate",
+    # misspellings seen in chat
+    "salery": "salary",
+    "sallary": "salary",
+    "salaray": "salary",
+    "salry": "salary",
+    "slary": "salary",
+    "coordinater": "coordinator",
+    "cordinator": "coordinator",
+    "coordiantor": "coordinator",
+    "coordnator": "coordinator",
+    "cooridnator": "coordinator",
+    "insurence": "insurance",
+    "insurace": "insurance",
+    "insruance": "insurance",
+    "experiance": "experience",
+    "expirience": "experience",
+    "experence": "experience",
+    "certifcation": "certification",
+    "certificaton": "certification",
+    "recieve": "receive",
+    "schedual": "schedule",
+    "scheduel": "schedule",
+    "shedule": "schedule",
+    "bouns": "bonus",
+    "bonuss": "bonus",
+    "benifits": "benefits",
+    "benefts": "benefits",
+    "retirment": "retirement",
+    "hospitol": "hospital",
+    "therapyst": "therapist",
+    "thearpist": "therapist",
+    "clinc": "clinic",
+    "buisness": "business",
+    "bussiness": "business",
+    "francisco": "francisco",
+    "fransisco": "francisco",
+    "fransico": "francisco",
+    "bostn": "boston",
+    "wahsington": "washington",
+}
+
+_MONEY_K = re.compile(r"\$?\b(?!40[13]\s?k)(\d{1,3}(?:\.\d)?)\s?k\b")
+_THOUSANDS = re.compile(r"(?<=\d)[,  ](?=\d{3}\b)")
+_PLANS = re.compile(r"\b(401|403)\s*\(?\s*([kb])\s*\)?", re.IGNORECASE)
+_DOTTED = re.compile(r"\b([a-z])\.([a-z])\.(?:([a-z])\.)?")
+_NON_WORD = re.compile(r"[^a-z0-9%]+")
+_PERCENT = re.compile(r"(\d)\s*(?:%|percent|per cent)")
+
+
+def _expand_k(match: re.Match[str]) -> str:
+    return str(round(float(match.group(1)) * 1000))
+
+
+def normalize(text: str) -> str:
+    """Lower-case, de-punctuated text with abbreviations and misspellings rewritten."""
+    text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE).lower()
+    text = text.replace("\u2019", "'").replace("\u2018", "'")
+    text = _PLANS.sub(lambda m: f"{m.group(1)}{m.group(2).lower()}", text)
+    text = _DOTTED.sub(lambda m: "".join(g for g in m.groups() if g), text)
+    text = _THOUSANDS.sub("", text)
+    text = _MONEY_K.sub(_expand_k, text)
+    text = _PERCENT.sub(r"\1 percent", text)
+    text = text.replace("'s ", " ").replace("'", "")
+    words = _NON_WORD.sub(" ", text).split()
+    return " ".join(_REWRITES.get(w, w) for w in words)
+
+
+def _scan(words: list[str], phrases: Mapping[str, str]) -> Iterator[tuple[int, int, str | None]]:
+    """(start, length, value) for each phrase found, longest first, and (start, 1, None) for
+    each word outside any phrase."""
+    longest = max((p.count(" ") + 1 for p in phrases), default=0)
+    i = 0
+    while i < len(words):
+        for size in range(min(longest, len(words) - i), 0, -1):
+            value = phrases.get(" ".join(words[i : i + size]))
+            if value is not None:
+                yield i, size, value
+                i += size
+                break
+        else:
+            yield i, 1, None
+            i += 1
+
+
+def find_phrases(normalized: str, phrases: Mapping[str, str]) -> list[tuple[int, str]]:
+    """(position, value) of each phrase found as whole words in normalized text, in order.
+
+    `phrases` maps a normalised phrase to a value; a longer phrase wins over a shorter one
+    inside it.
+    """
+    return [(i, v) for i, _, v in _scan(normalized.split(), phrases) if v is not None]
+
+
+def replace_phrases(words: list[str], phrases: Mapping[str, str]) -> list[str]:
+    """The words with each phrase found replaced by its value."""
+    return [v if v is not None else words[i] for i, _, v in _scan(words, phrases)]
+
+
+def phrase_table(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """A phrase -> value table for find_phrases, with each phrase normalised."""
+    return {normalize(phrase): value for phrase, value in pairs if normalize(phrase)}
