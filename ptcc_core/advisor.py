@@ -34,6 +34,7 @@ MAX_QUESTION_CHARS = 600
 _FIRST_PERSON = re.compile(r"\b(i|me|my|im|ive|id|mine|myself)\b")
 _SALARY_WORDS = re.compile(
     r"\b(salary|salaries|pay|paid|earn|earning|make|making|wage|income|worth|estimate|money)\b"
+    r"|\bhow much\b"
 )
 _ASKS_ESTIMATE = re.compile(
     r"\b(would|will|could|should|can|do|might|shall)\s+i\s+(make|earn|get|be paid|expect|"

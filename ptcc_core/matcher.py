@@ -28,12 +28,15 @@ from rapidfuzz import fuzz, process
 from ptcc_core.knowledge import Entry, Knowledge, Language
 from ptcc_core.text import find_phrases, normalize, phrase_table, replace_phrases
 
-ANSWER_THRESHOLD = 55.0
+ANSWER_THRESHOLD = 43.0
 SUGGEST_THRESHOLD = 30.0
 MAX_ALTERNATIVES = 3
-_COVERAGE_WEIGHT = 0.65
+_COVERAGE_WEIGHT = 0.5
+_OVERLAP_WEIGHT = 0.35
+_WORDING_WEIGHT = 0.15
 _ANSWER_WORD_WEIGHT = 0.5
-_MIN_KNOWN_SHARE = 0.5
+_ANSWER_WORD_DF = 0.5
+_MIN_KNOWN_SHARE = 0.65
 _TYPO_MIN_LENGTH = 5
 _TYPO_CUTOFF = 85
 
@@ -92,24 +95,32 @@ class Matcher:
         self._scope = knowledge.language.scope
         self._our_role = phrase_table((p, "ours") for p in self._scope.our_role)
         self._other = phrase_table(
-            [(p, "role") for p in self._scope.other_roles]
-            + [(p, "country") for p in self._scope.other_countries]
+            [(p, f"role:{normalize(p)}") for p in self._scope.other_roles]
+            + [(p, "country:") for p in self._scope.other_countries]
         )
         self._weights: dict[str, dict[str, float]] = {}
         self._phrasings: list[str] = []
+        self._phrasing_terms: list[frozenset[str]] = []
         self._phrasing_entry: list[str] = []
         vocabulary: set[str] = set(self._analyzer.stopwords)
         for entry in self._entries.values():
             self._index(entry, vocabulary)
-        df: dict[str, int] = defaultdict(int)
+        # Rarity counts only the words an entry is about (its title, questions and keywords):
+        # a word that many answers merely mention is still telling when a question asks it.
+        df: dict[str, float] = defaultdict(float)
         for weights in self._weights.values():
-            for term in weights:
-                df[term] += 1
+            for term, weight in weights.items():
+                df[term] += 1.0 if weight == 1.0 else _ANSWER_WORD_DF
         n = len(self._entries)
         self._idf = {term: math.log(1 + n / count) for term, count in df.items()}
         self._unknown_idf = math.log(1 + n)
         self._vocabulary = sorted(vocabulary)
         self._known_words = frozenset(vocabulary)
+        self._phrasing_mass = [sum(self._idf[t] for t in terms) for terms in self._phrasing_terms]
+        self._phrasings_with: dict[str, list[int]] = defaultdict(list)
+        for index, terms in enumerate(self._phrasing_terms):
+            for term in terms:
+                self._phrasings_with[term].append(index)
 
     def _index(self, entry: Entry, vocabulary: set[str]) -> None:
         weights: dict[str, float] = {}
@@ -123,7 +134,8 @@ class Matcher:
             terms = self._analyzer.terms(normalized)
             weights.update(dict.fromkeys(terms, 1.0))
             if text not in entry.keywords:
-                self._phrasings.append(" ".join(terms))
+                self._phrasings.append(normalized)
+                self._phrasing_terms.append(frozenset(terms))
                 self._phrasing_entry.append(entry.id)
         self._weights[entry.id] = weights
 
@@ -136,32 +148,40 @@ class Matcher:
         )
         return best[0] if best else word
 
-    def scope_problem(self, normalized: str) -> Literal["role", "country"] | None:
-        """'role' or 'country' when the question is about another job or country."""
-        if not normalized:
-            return None
-        kinds = {kind for _, kind in find_phrases(normalized, self._other)}
-        if "country" in kinds:
+    def scope_problem(
+        self, normalized: str, best_entry: str | None = None
+    ) -> Literal["role", "country"] | None:
+        """'role' or 'country' when the question is about another job or another country.
+
+        Another job counts only when the question names no word for ours and the best entry
+        is not itself about that job ("do they juggle several therapists' calendars?")."""
+        found = [value.partition(":") for _, value in find_phrases(normalized, self._other)]
+        if any(kind == "country" for kind, _, _ in found):
             return "country"
-        if "role" in kinds and not find_phrases(normalized, self._our_role):
-            return "role"
-        return None
+        roles = [phrase for kind, _, phrase in found if kind == "role"]
+        if not roles or find_phrases(normalized, self._our_role):
+            return None
+        strong = self._weights.get(best_entry or "", {})
+        stems = {term for role in roles for term in self._analyzer.terms(role)}
+        if best_entry and all(strong.get(stem) == 1.0 for stem in stems):
+            return None
+        return "role"
 
     def match(self, text: str) -> MatchResult:
         normalized = " ".join(self._correct(w) for w in normalize(text).split())
-        problem = self.scope_problem(normalized)
-        if problem:
-            return MatchResult(
-                entry_id=None, score=0.0, alternatives=(), out_of_scope=True, scope_problem=problem
-            )
         terms = self._analyzer.terms(normalized)
         if not terms:
             return MatchResult(entry_id=None, score=0.0, alternatives=())
         idf = [self._idf.get(t, self._unknown_idf) for t in terms]
         total = sum(idf)
         known_share = sum(w for t, w in zip(terms, idf, strict=True) if t in self._idf) / total
-        scores = self._scores(terms, idf, total)
+        scores = self._scores(normalized, terms, idf, total)
         ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
+        problem = self.scope_problem(normalized, ranked[0][0] if ranked else None)
+        if problem:
+            return MatchResult(
+                entry_id=None, score=0.0, alternatives=(), out_of_scope=True, scope_problem=problem
+            )
         alternatives = tuple(
             Candidate(entry_id=eid, title=self._entries[eid].title, score=round(score, 1))
             for eid, score in ranked[: MAX_ALTERNATIVES + 1]
@@ -180,24 +200,36 @@ class Matcher:
             out_of_scope=known_share < _MIN_KNOWN_SHARE,
         )
 
-    def _scores(self, terms: list[str], idf: list[float], total: float) -> dict[str, float]:
+    def _scores(
+        self, normalized: str, terms: list[str], idf: list[float], total: float
+    ) -> dict[str, float]:
         coverage: dict[str, float] = defaultdict(float)
-        for term, weight in zip(terms, idf, strict=True):
+        shared: dict[int, float] = defaultdict(float)
+        for term, weight in dict(zip(terms, idf, strict=True)).items():
             for entry_id, weights in self._weights.items():
                 if term in weights:
                     coverage[entry_id] += weight * weights[term]
-        phrasing: dict[str, float] = defaultdict(float)
-        query = " ".join(terms)
+            for index in self._phrasings_with.get(term, ()):
+                shared[index] += weight
+        # Phrasing: the weighted overlap (Dice) with the entry's closest alternate question...
+        overlap: dict[str, float] = defaultdict(float)
+        for index, mass in shared.items():
+            dice = 2 * mass / (total + self._phrasing_mass[index])
+            entry_id = self._phrasing_entry[index]
+            overlap[entry_id] = max(overlap[entry_id], dice)
+        # ...and how close its wording is, letter by letter (rapidfuzz).
+        wording: dict[str, float] = defaultdict(float)
         for _, similarity, index in process.extract(
-            query, self._phrasings, scorer=fuzz.token_sort_ratio, limit=60
+            normalized, self._phrasings, scorer=fuzz.token_set_ratio, limit=40
         ):
             entry_id = self._phrasing_entry[index]
-            phrasing[entry_id] = max(phrasing[entry_id], similarity / 100)
+            wording[entry_id] = max(wording[entry_id], similarity / 100)
         return {
             entry_id: 100
             * (
                 _COVERAGE_WEIGHT * coverage[entry_id] / total
-                + (1 - _COVERAGE_WEIGHT) * phrasing[entry_id]
+                + _OVERLAP_WEIGHT * overlap[entry_id]
+                + _WORDING_WEIGHT * wording[entry_id]
             )
-            for entry_id in set(coverage) | set(phrasing)
+            for entry_id in set(coverage) | set(wording)
         }
