@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
-from typing_extensions import Annotated
+from typing import Annotated
 
 
 class SettingsError(Exception):

@@ -34,7 +34,7 @@ MAX_QUESTION_CHARS = 600
 _FIRST_PERSON = re.compile(r"\b(i|me|my|im|ive|id|mine|myself)\b")
 _SALARY_WORDS = re.compile(
     r"\b(salary|salaries|pay|paid|earn|earning|make|making|wage|income|worth|estimate|money)\b"
-    r"|\bhow much\b"
+    r"|\bhow much\b|\b(range|realistic|expect|ballpark)\b"
 )
 _ASKS_ESTIMATE = re.compile(
     r"\b(would|will|could|should|can|do|might|shall)\s+i\s+(make|earn|get|be paid|expect|"
@@ -83,22 +83,23 @@ class Advisor:
         if small_talk:
             return self.texts.small_talk(small_talk)
         details = self.extractor.extract(text)
-        if self._wants_estimate(normalized, details):
+        if self._wants_estimate(normalized, details, profile):
             return self.texts.estimate(self.estimator.estimate(profile.merged_with(details)))
         return self._from_match(self.matcher.match(text))
 
-    def _wants_estimate(self, normalized: str, details: Profile) -> bool:
+    def _wants_estimate(self, normalized: str, details: Profile, stored: Profile) -> bool:
         """Is this a user asking about their own pay, with something to estimate from?"""
         stated = details.model_fields_set
+        if _ASKS_ESTIMATE.search(normalized):
+            return bool(stated) or not stored.is_empty()
         if not stated:
             return False
-        if _ASKS_ESTIMATE.search(normalized):
-            return True
         first_person = bool(_FIRST_PERSON.search(normalized))
         about_pay = bool(_SALARY_WORDS.search(normalized))
         if "years" in stated and first_person:
             return True
-        return len(stated) >= 2 and (about_pay or first_person)
+        # A message that lists three facts about someone is a profile, whatever its wording.
+        return len(stated) >= 3 or (len(stated) == 2 and (about_pay or first_person))
 
     def _from_match(self, result: MatchResult) -> Reply:
         if result.entry_id is not None:

@@ -17,6 +17,7 @@ article speaks about one US job.
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from functools import lru_cache
 from typing import Literal
@@ -27,6 +28,11 @@ from rapidfuzz import fuzz, process
 
 from ptcc_core.knowledge import Entry, Knowledge, Language
 from ptcc_core.text import find_phrases, normalize, phrase_table, replace_phrases
+
+_PAY_QUESTION = re.compile(
+    r"\b(salary|salaries|pay|paid|earn|earns|earning|make|makes|making|wage|wages|income|"
+    r"how much)\b"
+)
 
 ANSWER_THRESHOLD = 43.0
 SUGGEST_THRESHOLD = 30.0
@@ -153,14 +159,17 @@ class Matcher:
     ) -> Literal["role", "country"] | None:
         """'role' or 'country' when the question is about another job or another country.
 
-        Another job counts only when the question names no word for ours and the best entry
-        is not itself about that job ("do they juggle several therapists' calendars?")."""
+        Another job counts when the question names no word for ours and either asks about pay
+        (the article gives no other job's pay) or the best entry is not itself about that
+        job ("do they juggle several therapists' calendars?" is about ours)."""
         found = [value.partition(":") for _, value in find_phrases(normalized, self._other)]
         if any(kind == "country" for kind, _, _ in found):
             return "country"
         roles = [phrase for kind, _, phrase in found if kind == "role"]
         if not roles or find_phrases(normalized, self._our_role):
             return None
+        if _PAY_QUESTION.search(normalized):
+            return "role"
         strong = self._weights.get(best_entry or "", {})
         stems = {term for role in roles for term in self._analyzer.terms(role)}
         if best_entry and all(strong.get(stem) == 1.0 for stem in stems):

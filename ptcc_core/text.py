@@ -47,6 +47,10 @@ _REWRITES: dict[str, str] = {
     "hr": "hour",
     "hrs": "hours",
     "pls": "please",
+    "wat": "what",
+    "wut": "what",
+    "wht": "what",
+    "hw": "how",
     "plz": "please",
     "thx": "thanks",
     "ty": "thanks",
@@ -109,7 +113,7 @@ _REWRITES: dict[str, str] = {
 
 _MONEY_K = re.compile(r"\$?\b(?!40[13]\s?k)(\d{1,3}(?:\.\d)?)\s?k\b")
 _THOUSANDS = re.compile(r"(?<=\d)[,  ](?=\d{3}\b)")
-_PLANS = re.compile(r"\b(401|403)\s*\(?\s*([kb])\s*\)?", re.IGNORECASE)
+_PLANS = re.compile(r"\b(401|403)\s*\(?\s*([kb])(?![a-z])(?:\s*\))?", re.IGNORECASE)
 _DOTTED = re.compile(r"\b([a-z])\.([a-z])\.(?:([a-z])\.)?")
 _NON_WORD = re.compile(r"[^a-z0-9%]+")
 _PERCENT = re.compile(r"(\d)\s*(?:%|percent|per cent)")
