@@ -5,9 +5,10 @@ A bad value stops start-up with a message that names the setting.
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
-from typing import Annotated
 
 
 class SettingsError(Exception):

@@ -165,7 +165,7 @@ class Advisor:
             calm = session.model_copy(update={"confirming_forget": False})
             return Outcome(replies=(self.texts.cancelled(True),), session=calm)
         if kind == "edit" and rest in STEPS:
-            step: StepId = rest  # type: ignore[assignment]
+            step: StepId = rest
             editing = session.model_copy(
                 update={
                     "step": step,

@@ -83,13 +83,18 @@ class Analyzer:
         self._synonyms = phrase_table(pairs)
         self.stopwords = frozenset(normalize(w) for w in language.stopwords)
         self._stemmer = snowballstemmer.stemmer("english")
+        self._stems: dict[str, str] = {}
 
     def terms(self, normalized: str) -> list[str]:
         words = [w for w in normalized.split() if w not in self.stopwords]
         return [self._stem(w) for w in replace_phrases(words, self._synonyms)]
 
     def _stem(self, word: str) -> str:
-        return word if "_" in word or word.isdigit() else str(self._stemmer.stemWord(word))
+        stem = self._stems.get(word)
+        if stem is None:
+            keep = "_" in word or word.isdigit()
+            stem = self._stems[word] = word if keep else str(self._stemmer.stemWord(word))
+        return stem
 
 
 class Matcher:
@@ -123,6 +128,10 @@ class Matcher:
         self._vocabulary = sorted(vocabulary)
         self._known_words = frozenset(vocabulary)
         self._phrasing_mass = [sum(self._idf[t] for t in terms) for terms in self._phrasing_terms]
+        self._entries_with: dict[str, list[tuple[str, float]]] = defaultdict(list)
+        for entry_id, weights in self._weights.items():
+            for term, weight in weights.items():
+                self._entries_with[term].append((entry_id, weight))
         self._phrasings_with: dict[str, list[int]] = defaultdict(list)
         for index, terms in enumerate(self._phrasing_terms):
             for term in terms:
@@ -215,9 +224,8 @@ class Matcher:
         coverage: dict[str, float] = defaultdict(float)
         shared: dict[int, float] = defaultdict(float)
         for term, weight in dict(zip(terms, idf, strict=True)).items():
-            for entry_id, weights in self._weights.items():
-                if term in weights:
-                    coverage[entry_id] += weight * weights[term]
+            for entry_id, entry_weight in self._entries_with.get(term, ()):
+                coverage[entry_id] += weight * entry_weight
             for index in self._phrasings_with.get(term, ()):
                 shared[index] += weight
         # Phrasing: the weighted overlap (Dice) with the entry's closest alternate question...
@@ -226,10 +234,11 @@ class Matcher:
             dice = 2 * mass / (total + self._phrasing_mass[index])
             entry_id = self._phrasing_entry[index]
             overlap[entry_id] = max(overlap[entry_id], dice)
-        # ...and how close its wording is, letter by letter (rapidfuzz).
+        # ...and how close its wording is (rapidfuzz), among the phrasings sharing a term.
         wording: dict[str, float] = defaultdict(float)
+        nearby = {index: self._phrasings[index] for index in shared}
         for _, similarity, index in process.extract(
-            normalized, self._phrasings, scorer=fuzz.token_set_ratio, limit=40
+            normalized, nearby, scorer=fuzz.token_set_ratio, limit=40
         ):
             entry_id = self._phrasing_entry[index]
             wording[entry_id] = max(wording[entry_id], similarity / 100)

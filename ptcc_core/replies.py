@@ -171,8 +171,8 @@ class Texts:
         if estimate.notes:
             lines += ["", "Good to know:"]
             lines += [f"- {note}" for note in estimate.notes[:_MAX_NOTES]]
-        choices = (Choice(label="✏ Change an answer", value="go:profile"),) if with_edit else ()
-        choices += (ESTIMATE,) if not with_edit else ()
+        change = Choice(label="✏ Change an answer", value="go:profile")
+        choices = (change,) if with_edit else (ESTIMATE,)
         return Reply(kind="estimate", text="\n".join(lines), estimate=estimate, choices=choices)
 
     def profile(self, session: Session) -> Reply:

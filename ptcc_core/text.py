@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad"), None)
 
@@ -137,13 +137,26 @@ def normalize(text: str) -> str:
     return " ".join(_REWRITES.get(w, w) for w in words)
 
 
-def _scan(words: list[str], phrases: Mapping[str, str]) -> Iterator[tuple[int, int, str | None]]:
+class Phrases(dict[str, str]):
+    """A normalised phrase -> value table that knows its longest phrase (in words)."""
+
+    def __init__(self, pairs: Iterable[tuple[str, str]]) -> None:
+        super().__init__(pairs)
+        self.longest = max((phrase.count(" ") + 1 for phrase in self), default=0)
+
+
+def phrase_table(pairs: Iterable[tuple[str, str]]) -> Phrases:
+    """A phrase -> value table for find_phrases, with each phrase normalised."""
+    normalized = ((normalize(phrase), value) for phrase, value in pairs)
+    return Phrases((phrase, value) for phrase, value in normalized if phrase)
+
+
+def _scan(words: list[str], phrases: Phrases) -> Iterator[tuple[int, int, str | None]]:
     """(start, length, value) for each phrase found, longest first, and (start, 1, None) for
     each word outside any phrase."""
-    longest = max((p.count(" ") + 1 for p in phrases), default=0)
     i = 0
     while i < len(words):
-        for size in range(min(longest, len(words) - i), 0, -1):
+        for size in range(min(phrases.longest, len(words) - i), 0, -1):
             value = phrases.get(" ".join(words[i : i + size]))
             if value is not None:
                 yield i, size, value
@@ -154,20 +167,14 @@ def _scan(words: list[str], phrases: Mapping[str, str]) -> Iterator[tuple[int, i
             i += 1
 
 
-def find_phrases(normalized: str, phrases: Mapping[str, str]) -> list[tuple[int, str]]:
+def find_phrases(normalized: str, phrases: Phrases) -> list[tuple[int, str]]:
     """(position, value) of each phrase found as whole words in normalized text, in order.
 
-    `phrases` maps a normalised phrase to a value; a longer phrase wins over a shorter one
-    inside it.
+    A longer phrase wins over a shorter one inside it.
     """
     return [(i, v) for i, _, v in _scan(normalized.split(), phrases) if v is not None]
 
 
-def replace_phrases(words: list[str], phrases: Mapping[str, str]) -> list[str]:
+def replace_phrases(words: list[str], phrases: Phrases) -> list[str]:
     """The words with each phrase found replaced by its value."""
     return [v if v is not None else words[i] for i, _, v in _scan(words, phrases)]
-
-
-def phrase_table(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
-    """A phrase -> value table for find_phrases, with each phrase normalised."""
-    return {normalize(phrase): value for phrase, value in pairs if normalize(phrase)}

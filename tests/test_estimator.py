@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -150,7 +152,7 @@ def test_higher_education_never_pays_less(advisor: Advisor, profile: Profile) ->
         advisor.estimator.estimate(profile.model_copy(update={"education": level}))
         for level in EDUCATION_ORDER
     ]
-    for lower, higher in zip(results, results[1:], strict=False):
+    for lower, higher in itertools.pairwise(results):
         assert higher.low >= lower.low
         assert higher.mid >= lower.mid
         assert higher.high >= lower.high
