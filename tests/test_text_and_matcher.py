@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from ptcc_core.advisor import Advisor
 from ptcc_core.matcher import ANSWER_THRESHOLD
-from ptcc_core.text import find_phrases, normalize
+from ptcc_core.text import find_phrases, normalize, phrase_table
 
 
 @pytest.mark.parametrize(
@@ -30,7 +30,7 @@ def test_normalize_meets_users_halfway(typed: str, normalized: str) -> None:
 
 
 def test_find_phrases_prefers_the_longest_phrase() -> None:
-    table = {"new york": "ny", "new york city": "nyc", "york": "york"}
+    table = phrase_table([("New York", "ny"), ("New York City", "nyc"), ("York", "york")])
     assert find_phrases("pay in new york city now", table) == [(2, "nyc")]
 
 
