@@ -6,7 +6,10 @@ chat instead (when a person is at the keyboard), and exits.
 
 from __future__ import annotations
 
+import os
+import shutil
 import sys
+from pathlib import Path
 
 from bot.settings import SettingsError, load_settings
 
@@ -15,11 +18,22 @@ PTCC Advisor needs a Telegram bot token to run on Telegram.
 
   1. In Telegram, open a chat with @BotFather and send /newbot.
   2. Choose a name and a username; BotFather replies with a token like 123456:ABC-DEF...
-  3. Run the bot with it:  TELEGRAM_BOT_TOKEN=123456:ABC-DEF... ptcc-bot
+  3. Run the bot with it:  TELEGRAM_BOT_TOKEN=123456:ABC-DEF... {bot}
      (or put TELEGRAM_BOT_TOKEN=... in a .env file in this directory).
 
-Meanwhile you can talk to the advisor in the terminal:  ptcc chat
+Meanwhile you can talk to the advisor in the terminal:  {ptcc} chat
 """
+
+
+def _command(name: str) -> str:
+    """How to type one of our commands here: bare if on PATH, else its path from here."""
+    installed = Path(sys.executable).parent / name
+    if shutil.which(name) == str(installed) or not installed.exists():
+        return name
+    try:
+        return os.path.relpath(installed)
+    except ValueError:
+        return str(installed)
 
 
 def _offer_chat() -> int:
@@ -43,7 +57,7 @@ def main() -> int:
         print(f"ptcc-bot: {exc}", file=sys.stderr)
         return 2
     if settings.telegram_bot_token is None:
-        print(NO_TOKEN)
+        print(NO_TOKEN.format(bot=_command("ptcc-bot"), ptcc=_command("ptcc")))
         return _offer_chat()
     from bot.app import run
 

@@ -86,8 +86,9 @@ class Analyzer:
         self._stems: dict[str, str] = {}
 
     def terms(self, normalized: str) -> list[str]:
-        words = [w for w in normalized.split() if w not in self.stopwords]
-        return [self._stem(w) for w in replace_phrases(words, self._synonyms)]
+        # Phrases first, so a phrase made of stopwords ("what do they do") still counts.
+        words = replace_phrases(normalized.split(), self._synonyms)
+        return [self._stem(w) for w in words if w not in self.stopwords]
 
     def _stem(self, word: str) -> str:
         stem = self._stems.get(word)

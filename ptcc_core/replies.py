@@ -130,8 +130,8 @@ class Texts:
         else:
             why = "The article I draw on doesn't cover that, and I'd rather not guess."
         text = (
-            f"Sorry, {why[0].lower()}{why[1:]} I can help with what a coordinator does, pay and "
-            "what moves it, benefits, education and certifications, skills, and the job outlook."
+            f"Sorry! {why} I can help with what a coordinator does, pay and what moves it, "
+            "benefits, education and certifications, skills, and the job outlook."
         )
         return Reply(kind="fallback", text=text, choices=(TOPICS, ESTIMATE), score=result.score)
 
@@ -163,7 +163,7 @@ class Texts:
     def estimate(self, estimate: Estimate, with_edit: bool = False) -> Reply:
         lines = [
             f"Your estimate: {usd(estimate.low)} to {usd(estimate.high)} a year, "
-            f"most likely about {usd(estimate.mid)}.",
+            f"most likely about {usd(round(estimate.mid, -2))}.",
             "",
             "How I got there:",
         ]
