@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_serializer
 
 from ptcc_core.estimator import Estimate
 from ptcc_core.matcher import Candidate
@@ -83,6 +83,11 @@ class Session(BaseModel):
     editing: bool = False
     confirming_forget: bool = False
     estimates: tuple[SavedEstimate, ...] = ()
+
+    @field_serializer("draft")
+    def _answered_only(self, draft: Profile) -> dict[str, object]:
+        # Which questions were answered is which fields are set: keep that through storage.
+        return draft.model_dump(mode="json", exclude_unset=True)
 
 
 class Event(BaseModel):

@@ -14,7 +14,9 @@ NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 
 
 def send(advisor: Advisor, session: Session, kind: str, value: str) -> Outcome:
-    return advisor.handle(session, Event(kind=kind, value=value, at=NOW))  # type: ignore[arg-type]
+    # Every turn goes through JSON, as it does through the store between messages.
+    stored = Session.model_validate_json(session.model_dump_json())
+    return advisor.handle(stored, Event(kind=kind, value=value, at=NOW))  # type: ignore[arg-type]
 
 
 def values(reply: Reply) -> list[str]:

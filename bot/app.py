@@ -1,0 +1,298 @@
+"""The Telegram application: handlers that turn updates into advisor events and replies into
+messages, per-user ordering, logging without the token, polling or webhook.
+
+Run it with `ptcc-bot` (see bot/main.py and the README's "Run it on Telegram").
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlparse
+
+from telegram import BotCommand, Message, Update
+from telegram.constants import ChatType, ParseMode
+from telegram.error import InvalidToken, TelegramError
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    BaseUpdateProcessor,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot.render import keyboard, message_text
+from bot.settings import Settings
+from ptcc_core.advisor import Advisor
+from ptcc_core.conversation import Event
+from ptcc_core.loading import KnowledgeError
+from ptcc_core.store import Store, StoreError, db_path_from
+
+log = logging.getLogger("ptcc.bot")
+
+COMMANDS = {
+    "start": "Welcome and what I can do",
+    "estimate": "A personal salary estimate",
+    "profile": "Your answers and estimates",
+    "topics": "Browse what I know",
+    "forget": "Delete all your data",
+    "help": "How to use me",
+    "cancel": "Stop the questionnaire",
+}
+NOT_TEXT = "I can only read text messages. Ask me a question, or tap below for a salary estimate."
+TROUBLE = "Sorry, something went wrong on my side. Please try again in a moment."
+
+
+class PerUserOrder(BaseUpdateProcessor):
+    """Runs updates of different users concurrently and each user's updates in order."""
+
+    def __init__(self, max_concurrent_updates: int) -> None:
+        super().__init__(max_concurrent_updates)
+        self._locks: dict[int, asyncio.Lock] = {}
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        user = update.effective_user if isinstance(update, Update) else None
+        if user is None:
+            await coroutine
+            return
+        lock = self._locks.setdefault(user.id, asyncio.Lock())
+        try:
+            async with lock:
+                await coroutine
+        finally:
+            if not lock.locked() and not getattr(lock, "_waiters", None):
+                self._locks.pop(user.id, None)
+
+    async def initialize(self) -> None:
+        """Nothing to set up: locks are made per user on demand."""
+
+    async def shutdown(self) -> None:
+        """Nothing to release."""
+
+
+class RedactToken(logging.Filter):
+    """Replaces the bot token in every log record, wherever a library puts it."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__()
+        self._token = token
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if self._token in message:
+            record.msg = message.replace(self._token, "<token>")
+            record.args = None
+        return True
+
+
+def configure_logging(token: str) -> None:
+    logging.basicConfig(
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO
+    )
+    # httpx logs every request URL, token included, at INFO.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    redact = RedactToken(token)
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(redact)
+
+
+class Channel:
+    """Bridges Telegram updates and the advisor, with the store in between."""
+
+    def __init__(self, advisor: Advisor, db_path: Path) -> None:
+        self.advisor = advisor
+        self.db_path = db_path
+        self._store: Store | None = None
+
+    @property
+    def store(self) -> Store:
+        assert self._store is not None, "the store opens in post_init"
+        return self._store
+
+    async def open(self) -> None:
+        self._store = await Store.open(self.db_path)
+
+    async def close(self) -> None:
+        if self._store is not None:
+            await self._store.close()
+
+    async def deliver(
+        self, update: Update, kind: Literal["text", "choice", "command"], value: str
+    ) -> None:
+        user = update.effective_user
+        chat = update.effective_chat
+        if user is None or chat is None:
+            return
+        key = f"tg:{user.id}"
+        session = await self.store.load(key)
+        event = Event(kind=kind, value=value[:5000], at=datetime.now(UTC))
+        outcome = self.advisor.handle(session, event)
+        if outcome.forget:
+            await self.store.forget(key)
+        else:
+            await self.store.save(key, outcome.session)
+        for reply in outcome.replies:
+            await chat.send_message(
+                message_text(reply), parse_mode=ParseMode.HTML, reply_markup=keyboard(reply.choices)
+            )
+
+    # Handlers -----------------------------------------------------------------------------
+
+    async def on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        if message is None or not message.text:
+            return
+        name = message.text.split()[0].lstrip("/").split("@")[0].lower()
+        await self.deliver(update, "command", name)
+
+    async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        if message is None or not message.text:
+            return
+        text = message.text
+        if message.chat.type != ChatType.PRIVATE:
+            text = self._addressed_text(message, context.bot.username)
+            if text is None:
+                return
+        await self.deliver(update, "text", text)
+
+    async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        if query is None:
+            return
+        try:
+            await query.answer()
+        except TelegramError as exc:
+            log.info("could not answer a button press: %s", exc)
+        await self.deliver(update, "choice", query.data or "")
+
+    async def on_other(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        if message is None or message.chat.type != ChatType.PRIVATE:
+            return
+        reply = self.advisor.texts.small_talk("help")
+        await message.reply_text(NOT_TEXT, reply_markup=keyboard(reply.choices))
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        log.error("error while handling an update", exc_info=context.error)
+        if isinstance(update, Update) and update.effective_chat is not None:
+            try:
+                await update.effective_chat.send_message(TROUBLE)
+            except TelegramError:
+                log.warning("could not tell the user about the error")
+
+    @staticmethod
+    def _addressed_text(message: Message, username: str) -> str | None:
+        """In a group: the text if it mentions the bot or replies to it, else None."""
+        mention = f"@{username}".lower()
+        text = message.text or ""
+        replied = message.reply_to_message
+        if replied is not None and replied.from_user is not None and replied.from_user.is_bot:
+            return text
+        if mention in text.lower():
+            start = text.lower().index(mention)
+            return (text[:start] + text[start + len(mention) :]).strip()
+        return None
+
+
+AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+
+
+def build_application(settings: Settings, advisor: Advisor) -> AnyApplication:
+    """The python-telegram-bot Application, wired to the advisor and the store."""
+    assert settings.telegram_bot_token is not None
+    token = settings.telegram_bot_token.get_secret_value()
+    channel = Channel(advisor, db_path_from(settings.ptcc_db))
+
+    async def post_init(application: AnyApplication) -> None:
+        await channel.open()
+        try:
+            await application.bot.set_my_commands(
+                [BotCommand(name, description) for name, description in COMMANDS.items()]
+            )
+        except TelegramError as exc:
+            log.warning("could not register the command list (setMyCommands): %s", exc)
+
+    async def post_shutdown(application: AnyApplication) -> None:
+        await channel.close()
+
+    application = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(settings.ptcc_bot_api_url)
+        .base_file_url(settings.ptcc_bot_api_url.replace("/bot", "/file/bot"))
+        .concurrent_updates(PerUserOrder(256))
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+        .build()
+    )
+    application.add_handler(CommandHandler(list(COMMANDS), channel.on_command))
+    application.add_handler(CallbackQueryHandler(channel.on_button))
+    application.add_handler(
+        MessageHandler(
+            filters.TEXT & ~filters.COMMAND & filters.UpdateType.MESSAGES, channel.on_text
+        )
+    )
+    application.add_handler(
+        MessageHandler(filters.UpdateType.MESSAGES & ~filters.TEXT, channel.on_other)
+    )
+    application.add_handler(MessageHandler(filters.COMMAND, channel.on_command))
+    application.add_error_handler(channel.on_error)
+    return application
+
+
+async def _check_store(path: Path) -> None:
+    store = await Store.open(path)
+    await store.close()
+
+
+def run(settings: Settings) -> int:
+    """Start the bot in polling or webhook mode; returns the exit status.
+
+    Operator mistakes (broken knowledge files, an unusable database, a token Telegram
+    rejects) stop start-up with a message that says what to fix."""
+    assert settings.telegram_bot_token is not None
+    configure_logging(settings.telegram_bot_token.get_secret_value())
+    try:
+        advisor = Advisor.load()
+        asyncio.run(_check_store(db_path_from(settings.ptcc_db)))
+    except (KnowledgeError, StoreError) as exc:
+        log.error("cannot start: %s", exc)
+        return 1
+    application = build_application(settings, advisor)
+    try:
+        _serve(settings, application)
+    except InvalidToken:
+        log.error(
+            "Telegram rejected TELEGRAM_BOT_TOKEN. Copy the token again from @BotFather "
+            "(/mybots -> API Token) and set it."
+        )
+        return 1
+    return 0
+
+
+def _serve(settings: Settings, application: AnyApplication) -> None:
+    if settings.ptcc_webhook_url:
+        path = urlparse(settings.ptcc_webhook_url).path.lstrip("/")
+        secret = (
+            settings.ptcc_webhook_secret.get_secret_value()
+            if settings.ptcc_webhook_secret
+            else None
+        )
+        application.run_webhook(
+            listen=settings.ptcc_webhook_listen,
+            port=settings.ptcc_webhook_port,
+            url_path=path,
+            webhook_url=settings.ptcc_webhook_url,
+            secret_token=secret,
+            allowed_updates=Update.ALL_TYPES,
+        )
+    else:
+        application.run_polling(allowed_updates=Update.ALL_TYPES)

@@ -1,0 +1,334 @@
+"""A small fake Telegram Bot API server for end-to-end tests, on 127.0.0.1 over real HTTP.
+
+It serves the methods the bot calls, validates their parameters the way Telegram does
+(malformed HTML in parse_mode=HTML, texts over 4,096 characters, callback data over 64 bytes
+are rejected with 400 Bad Request), feeds updates through getUpdates, and records what the
+bot sends so tests can read the conversation back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import html
+import itertools
+import json
+import time
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from typing import Any
+
+from aiohttp import web
+
+TOKEN = "123456:TEST-token-for-the-fake-server"
+BOT_USER = {"id": 999, "is_bot": True, "first_name": "PTCC Advisor", "username": "ptcc_test_bot"}
+_ALLOWED_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre",
+                 "tg-spoiler", "span", "blockquote", "tg-emoji"}  # fmt: skip
+
+
+class _TelegramHTML(HTMLParser):
+    """Checks text the way Telegram parses parse_mode=HTML; collects the visible text."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=False)
+        self.open: list[str] = []
+        self.visible: list[str] = []
+        self.error: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in _ALLOWED_TAGS:
+            self.error = f'Unsupported start tag "{tag}"'
+        self.open.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.open or self.open[-1] != tag:
+            self.error = f'Unexpected end tag "{tag}"'
+        else:
+            self.open.pop()
+
+    def handle_data(self, data: str) -> None:
+        if "<" in data or ">" in data:
+            self.error = "Unexpected '<' or '>'"
+        self.visible.append(data)
+
+    def handle_entityref(self, name: str) -> None:
+        if name not in ("lt", "gt", "amp", "quot"):
+            self.error = f'Unsupported HTML entity "&{name};"'
+        self.visible.append(html.unescape(f"&{name};"))
+
+    def handle_charref(self, name: str) -> None:
+        self.visible.append(html.unescape(f"&#{name};"))
+
+
+def check_html(text: str) -> tuple[str | None, str]:
+    """(error or None, visible text) for a parse_mode=HTML message."""
+    if "&" in text:
+        # A bare "&" that starts no entity is malformed for Telegram.
+        for index in (i for i, c in enumerate(text) if c == "&"):
+            end = text.find(";", index)
+            if end == -1 or end - index > 10 or " " in text[index:end]:
+                return "Can't parse entities: bare '&'", text
+    parser = _TelegramHTML()
+    parser.feed(text)
+    parser.close()
+    if parser.error is None and parser.open:
+        parser.error = f'Can\'t find end tag corresponding to start tag "{parser.open[-1]}"'
+    return parser.error, "".join(parser.visible)
+
+
+class BadRequest(Exception):
+    pass
+
+
+@dataclass
+class Sent:
+    """A message the bot sent or edited."""
+
+    method: str
+    chat_id: int
+    message_id: int
+    text: str
+    buttons: list[tuple[str, str]]
+    at: float = field(default_factory=time.monotonic)
+
+
+class FakeBotAPI:
+    """Start with `await api.start()`; point the bot at `api.base_url`."""
+
+    def __init__(self) -> None:
+        self.updates: list[dict[str, Any]] = []
+        self.sent: list[Sent] = []
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.rejected: list[tuple[str, str]] = []
+        self.commands: list[dict[str, str]] = []
+        self.callback_answers: list[str] = []
+        self._update_ids = itertools.count(1)
+        self._message_ids = itertools.count(1000)
+        self._new_update = asyncio.Condition()
+        self._new_message = asyncio.Condition()
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/bot"
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    # Feeding updates -------------------------------------------------------------------------
+
+    def _user(self, user_id: int) -> dict[str, Any]:
+        return {"id": user_id, "is_bot": False, "first_name": f"User{user_id}"}
+
+    def _chat(self, chat_id: int, kind: str = "private") -> dict[str, Any]:
+        return {"id": chat_id, "type": kind, **({"title": "Group"} if kind != "private" else {})}
+
+    async def push(self, update: dict[str, Any]) -> int:
+        update_id = next(self._update_ids)
+        update["update_id"] = update_id
+        async with self._new_update:
+            self.updates.append(update)
+            self._new_update.notify_all()
+        return update_id
+
+    def message(
+        self,
+        user_id: int,
+        text: str | None = None,
+        chat_id: int | None = None,
+        chat_type: str = "private",
+        **extra: Any,
+    ) -> dict[str, Any]:
+        message: dict[str, Any] = {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": self._chat(chat_id if chat_id is not None else user_id, chat_type),
+            "from": self._user(user_id),
+            **extra,
+        }
+        if text is not None:
+            message["text"] = text
+            if text.startswith("/"):
+                length = len(text.split()[0])
+                message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
+        return message
+
+    async def send_text(self, user_id: int, text: str, **kwargs: Any) -> int:
+        return await self.push({"message": self.message(user_id, text, **kwargs)})
+
+    async def press(self, user_id: int, data: str, message_id: int | None = None) -> int:
+        source = message_id or next(
+            (s.message_id for s in reversed(self.sent) if s.chat_id == user_id), 1
+        )
+        query = {
+            "id": str(next(self._update_ids) * 7),
+            "from": self._user(user_id),
+            "chat_instance": str(user_id),
+            "data": data,
+            "message": {
+                "message_id": source,
+                "date": int(time.time()),
+                "chat": self._chat(user_id),
+                "from": BOT_USER,
+                "text": "...",
+            },
+        }
+        return await self.push({"callback_query": query})
+
+    # Reading what the bot sent -------------------------------------------------------------------
+
+    def to(self, chat_id: int) -> list[Sent]:
+        return [s for s in self.sent if s.chat_id == chat_id]
+
+    async def wait_for(self, chat_id: int, count: int, timeout: float = 10) -> list[Sent]:
+        """Wait until the bot has sent at least `count` messages to the chat."""
+
+        async def enough() -> None:
+            async with self._new_message:
+                await self._new_message.wait_for(lambda: len(self.to(chat_id)) >= count)
+
+        try:
+            await asyncio.wait_for(enough(), timeout)
+        except TimeoutError:
+            raise AssertionError(
+                f"chat {chat_id}: {len(self.to(chat_id))} messages, wanted {count}: "
+                f"{[s.text[:60] for s in self.to(chat_id)]}"
+            ) from None
+        return self.to(chat_id)
+
+    # The API --------------------------------------------------------------------------------
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != TOKEN:
+            return web.json_response(
+                {"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401
+            )
+        method = request.match_info["method"]
+        params = await self._params(request)
+        self.calls.append((method, params))
+        handler = getattr(self, f"_m_{method.lower()}", None)
+        if handler is None:
+            return web.json_response(
+                {"ok": False, "error_code": 404, "description": "Not Found: method not found"},
+                status=404,
+            )
+        try:
+            result = await handler(params)
+        except BadRequest as exc:
+            self.rejected.append((method, str(exc)))
+            return web.json_response(
+                {"ok": False, "error_code": 400, "description": f"Bad Request: {exc}"}, status=400
+            )
+        return web.json_response({"ok": True, "result": result})
+
+    @staticmethod
+    async def _params(request: web.Request) -> dict[str, Any]:
+        if request.content_type == "application/json":
+            return dict(await request.json())
+        data = await request.post()
+        params: dict[str, Any] = {}
+        for key, value in data.items():
+            if isinstance(value, str):
+                try:
+                    params[key] = json.loads(value)
+                except ValueError:
+                    params[key] = value
+            else:
+                params[key] = value
+        return params
+
+    async def _m_getme(self, params: dict[str, Any]) -> Any:
+        return BOT_USER
+
+    async def _m_deletewebhook(self, params: dict[str, Any]) -> Any:
+        return True
+
+    async def _m_setmycommands(self, params: dict[str, Any]) -> Any:
+        commands = params.get("commands") or []
+        for command in commands:
+            if (
+                not 1 <= len(command["command"]) <= 32
+                or not 1 <= len(command["description"]) <= 256
+            ):
+                raise BadRequest("invalid command")
+        self.commands = commands
+        return True
+
+    async def _m_getupdates(self, params: dict[str, Any]) -> Any:
+        offset = int(params.get("offset") or 0)
+        timeout = float(params.get("timeout") or 0)
+        # As on Telegram: asking from an offset confirms every update before it.
+        self.updates = [u for u in self.updates if u["update_id"] >= offset]
+
+        def pending() -> list[dict[str, Any]]:
+            return [u for u in self.updates if u["update_id"] >= offset][:100]
+
+        async with self._new_update:
+            if not pending() and timeout:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(
+                        self._new_update.wait_for(lambda: bool(pending())), timeout
+                    )
+            return pending()
+
+    def _check_text(self, params: dict[str, Any]) -> str:
+        text = str(params.get("text", ""))
+        visible = text
+        if params.get("parse_mode") == "HTML":
+            error, visible = check_html(text)
+            if error:
+                raise BadRequest(f"can't parse entities: {error}")
+        if not visible.strip():
+            raise BadRequest("message text is empty")
+        if len(visible) > 4096:
+            raise BadRequest("message is too long")
+        return text
+
+    @staticmethod
+    def _buttons(params: dict[str, Any]) -> list[tuple[str, str]]:
+        markup = params.get("reply_markup") or {}
+        buttons = []
+        for row in markup.get("inline_keyboard", []):
+            for button in row:
+                data = button.get("callback_data", "")
+                if not 1 <= len(data.encode()) <= 64:
+                    raise BadRequest("BUTTON_DATA_INVALID")
+                if not button.get("text"):
+                    raise BadRequest("text buttons are unallowed in the inline keyboard")
+                buttons.append((button["text"], data))
+        return buttons
+
+    async def _record(self, method: str, params: dict[str, Any], message_id: int) -> dict[str, Any]:
+        text = self._check_text(params)
+        sent = Sent(method, int(params["chat_id"]), message_id, text, self._buttons(params))
+        async with self._new_message:
+            self.sent.append(sent)
+            self._new_message.notify_all()
+        return {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "chat": self._chat(sent.chat_id),
+            "from": BOT_USER,
+            "text": html.unescape(text),
+        }
+
+    async def _m_sendmessage(self, params: dict[str, Any]) -> Any:
+        return await self._record("sendMessage", params, next(self._message_ids))
+
+    async def _m_editmessagetext(self, params: dict[str, Any]) -> Any:
+        return await self._record("editMessageText", params, int(params.get("message_id", 0)))
+
+    async def _m_answercallbackquery(self, params: dict[str, Any]) -> Any:
+        self.callback_answers.append(str(params.get("callback_query_id")))
+        return True

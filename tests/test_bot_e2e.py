@@ -1,0 +1,253 @@
+"""The Telegram bot end to end: the real python-telegram-bot Application talks real HTTP to a
+fake Bot API server on 127.0.0.1 (tests/fake_bot_api.py), with a real SQLite file."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.app import AnyApplication, build_application
+from bot.settings import Settings
+from ptcc_core.advisor import Advisor
+from tests.fake_bot_api import TOKEN, FakeBotAPI
+
+USER = 4242
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[FakeBotAPI]:
+    server = FakeBotAPI()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+class Bot:
+    """Starts and stops the real Application against the fake server."""
+
+    def __init__(self, api: FakeBotAPI, db: Path, advisor: Advisor) -> None:
+        self.settings = Settings(
+            TELEGRAM_BOT_TOKEN=TOKEN, PTCC_BOT_API_URL=api.base_url, PTCC_DB=str(db)
+        )
+        self.advisor = advisor
+        self.app: AnyApplication | None = None
+
+    async def start(self) -> None:
+        app = build_application(self.settings, self.advisor)
+        await app.initialize()
+        assert app.post_init is not None
+        await app.post_init(app)
+        assert app.updater is not None
+        await app.updater.start_polling(poll_interval=0, timeout=1)
+        await app.start()
+        self.app = app
+
+    async def stop(self) -> None:
+        app = self.app
+        assert app is not None and app.updater is not None
+        await app.updater.stop()
+        await app.stop()
+        assert app.post_shutdown is not None
+        await app.post_shutdown(app)
+        await app.shutdown()
+        self.app = None
+
+
+@pytest.fixture
+async def bot(api: FakeBotAPI, tmp_path: Path, advisor: Advisor) -> AsyncIterator[Bot]:
+    runner = Bot(api, tmp_path / "bot.db", advisor)
+    await runner.start()
+    yield runner
+    if runner.app is not None:
+        await runner.stop()
+
+
+async def say(
+    api: FakeBotAPI, text: str, expect: int = 1, user: int = USER, **kw: Any
+) -> list[str]:
+    before = len(api.to(kw.get("chat_id", user)))
+    await api.send_text(user, text, **kw)
+    sent = await api.wait_for(kw.get("chat_id", user), before + expect)
+    return [s.text for s in sent[before:]]
+
+
+async def press(api: FakeBotAPI, data: str, expect: int = 1, user: int = USER) -> list[str]:
+    before = len(api.to(user))
+    await api.press(user, data)
+    sent = await api.wait_for(user, before + expect)
+    return [s.text for s in sent[before:]]
+
+
+async def test_start_registers_commands_and_offers_buttons(api: FakeBotAPI, bot: Bot) -> None:
+    texts = await say(api, "/start")
+    assert "PTCC Advisor" in texts[0]
+    assert [b[1] for b in api.to(USER)[-1].buttons] == ["go:estimate", "go:ask", "go:topics"]
+    assert {c["command"] for c in api.commands} >= {"start", "estimate", "profile", "forget"}
+    assert api.rejected == []
+
+
+async def test_questionnaire_by_buttons_and_typing_then_profile(api: FakeBotAPI, bot: Bot) -> None:
+    await say(api, "/start")
+    texts = await press(api, "go:estimate", expect=2)
+    assert "How many years" in texts[1]
+    await press(api, "ans:years:4")
+    await say(api, "bachelors")
+    await press(api, "ans:certifications:CMAA")  # toggles, asks again with a tick
+    assert "✔ CMAA" in [b[0] for b in api.to(USER)[-1].buttons]
+    await press(api, "nav:done")
+    await say(api, "boston")
+    await press(api, "ans:employer:hospital")
+    result = await say(api, "none")
+    assert "Your estimate" in result[0] and "Boston" in result[0]
+    profile = await say(api, "/profile")
+    assert "Boston" in profile[0] and "Latest estimate" in profile[0]
+    assert api.rejected == []
+
+
+async def test_a_question_mid_questionnaire_then_the_same_question_again(
+    api: FakeBotAPI, bot: Bot
+) -> None:
+    await say(api, "/estimate", expect=2)
+    texts = await say(api, "what is a CMAA?", expect=2)
+    assert "Medical Administrative Assistant" in texts[0]
+    assert "How many years" in texts[1]
+
+
+async def test_answers_survive_a_restart_mid_questionnaire(api: FakeBotAPI, bot: Bot) -> None:
+    await say(api, "/estimate", expect=2)
+    await say(api, "7 years")
+    await bot.stop()
+    await bot.start()
+    texts = await say(api, "associate")
+    assert "certifications" in texts[0]
+    for answer in ("none", "San Francisco", "private clinic"):
+        await say(api, answer)
+    final = await say(api, "none")
+    assert "7 years" in final[0] and "San Francisco" in final[0]
+
+
+async def test_change_one_answer_from_profile(api: FakeBotAPI, bot: Bot) -> None:
+    await say(api, "I have 5 years and a bachelor's, what would I make in Dallas?")
+    await press(api, "edit:location")
+    texts = await say(api, "NYC")
+    assert "New York" in texts[0] and "5 years" in texts[0]
+
+
+async def test_forget_deletes_every_row(api: FakeBotAPI, bot: Bot, tmp_path: Path) -> None:
+    await say(api, "I have 3 years, what would I earn in Boston?")
+    db = sqlite3.connect(tmp_path / "bot.db")
+    assert (
+        db.execute("SELECT count(*) FROM sessions WHERE user_key = ?", (f"tg:{USER}",)).fetchone()[
+            0
+        ]
+        == 1
+    )
+    await say(api, "/forget")
+    await press(api, "forget:yes")
+    assert (
+        db.execute("SELECT count(*) FROM sessions WHERE user_key = ?", (f"tg:{USER}",)).fetchone()[
+            0
+        ]
+        == 0
+    )
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {
+            "sticker": {
+                "file_id": "s",
+                "file_unique_id": "s",
+                "type": "regular",
+                "width": 1,
+                "height": 1,
+                "is_animated": False,
+                "is_video": False,
+            }
+        },
+        {"photo": [{"file_id": "p", "file_unique_id": "p", "width": 1, "height": 1}]},
+        {"voice": {"file_id": "v", "file_unique_id": "v", "duration": 1}},
+        {"location": {"latitude": 1.0, "longitude": 2.0}},
+    ],
+)
+async def test_non_text_messages_get_a_kind_answer(
+    api: FakeBotAPI, bot: Bot, extra: dict[str, Any]
+) -> None:
+    await api.push({"message": api.message(USER, **extra)})
+    sent = await api.wait_for(USER, 1)
+    assert "only read text" in sent[0].text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<b>bold</b> & <script>alert(1)</script> *_`[x](y)",
+        "a" * 4096,
+        "&amp; &foo; <<>>",
+        "\u202eRTL\u200b text",
+    ],
+)
+async def test_odd_text_is_escaped_and_never_rejected(api: FakeBotAPI, bot: Bot, text: str) -> None:
+    await say(api, text)
+    assert api.rejected == []
+
+
+async def test_edited_messages_and_forged_buttons_are_harmless(api: FakeBotAPI, bot: Bot) -> None:
+    await api.push(
+        {"edited_message": api.message(USER, "what about boston?", edit_date=int(time.time()))}
+    )
+    await api.wait_for(USER, 1)
+    texts = await press(api, "ans:years:999")
+    assert "earlier message" in texts[0]
+    await press(api, "x" * 64)
+    assert api.rejected == []
+
+
+async def test_in_groups_only_messages_addressed_to_the_bot(api: FakeBotAPI, bot: Bot) -> None:
+    group = -100
+    await api.send_text(USER, "what is a CMAA?", chat_id=group, chat_type="supergroup")
+    texts = await say(api, "@ptcc_test_bot what is a CMAA?", chat_id=group, chat_type="supergroup")
+    assert len(api.to(group)) == 1
+    assert "Medical Administrative Assistant" in texts[0]
+
+
+async def test_users_are_kept_apart(api: FakeBotAPI, bot: Bot) -> None:
+    await say(api, "I have 10 years, what would I earn in Boston?", user=1)
+    await say(api, "/profile", user=2)
+    assert "don't have a profile" in api.to(2)[-1].text
+
+
+async def test_kill_9_mid_questionnaire_loses_nothing(api: FakeBotAPI, tmp_path: Path) -> None:
+    env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "PTCC_BOT_API_URL": api.base_url,
+           "PTCC_DB": str(tmp_path / "kill.db")}  # fmt: skip
+
+    def launch() -> subprocess.Popen[bytes]:
+        return subprocess.Popen(
+            [sys.executable, "-m", "bot.main"], env=env, stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+        )  # fmt: skip
+
+    process = launch()
+    try:
+        await say(api, "/estimate", expect=2)
+        await say(api, "12 years")
+        await say(api, "high school")
+        process.kill()
+        process.wait(10)
+        process = launch()
+        texts = await say(api, "CEHRS")
+        assert "Where do you work" in texts[0]
+        logs = b""
+    finally:
+        process.kill()
+        logs = process.communicate(timeout=10)[1]
+    assert TOKEN.encode() not in logs
