@@ -33,7 +33,7 @@ from bot.settings import Settings
 from ptcc_core.advisor import Advisor
 from ptcc_core.conversation import Event
 from ptcc_core.loading import KnowledgeError
-from ptcc_core.store import Store, StoreError, db_path_from
+from ptcc_core.store import Store, StoreError, check_store, db_path_from
 
 log = logging.getLogger("ptcc.bot")
 
@@ -248,11 +248,6 @@ def build_application(settings: Settings, advisor: Advisor) -> AnyApplication:
     return application
 
 
-async def _check_store(path: Path) -> None:
-    store = await Store.open(path)
-    await store.close()
-
-
 def run(settings: Settings) -> int:
     """Start the bot in polling or webhook mode; returns the exit status.
 
@@ -262,7 +257,7 @@ def run(settings: Settings) -> int:
     configure_logging(settings.telegram_bot_token.get_secret_value())
     try:
         advisor = Advisor.load()
-        asyncio.run(_check_store(db_path_from(settings.ptcc_db)))
+        asyncio.run(check_store(db_path_from(settings.ptcc_db)))
     except (KnowledgeError, StoreError) as exc:
         log.error("cannot start: %s", exc)
         return 1
@@ -278,21 +273,22 @@ def run(settings: Settings) -> int:
     return 0
 
 
+def webhook_options(settings: Settings) -> dict[str, Any]:
+    """How to serve the webhook: the public URL's path is the path served locally."""
+    assert settings.ptcc_webhook_url is not None
+    secret = settings.ptcc_webhook_secret
+    return {
+        "listen": settings.ptcc_webhook_listen,
+        "port": settings.ptcc_webhook_port,
+        "url_path": urlparse(settings.ptcc_webhook_url).path.lstrip("/"),
+        "webhook_url": settings.ptcc_webhook_url,
+        "secret_token": secret.get_secret_value() if secret else None,
+        "allowed_updates": Update.ALL_TYPES,
+    }
+
+
 def _serve(settings: Settings, application: AnyApplication) -> None:
     if settings.ptcc_webhook_url:
-        path = urlparse(settings.ptcc_webhook_url).path.lstrip("/")
-        secret = (
-            settings.ptcc_webhook_secret.get_secret_value()
-            if settings.ptcc_webhook_secret
-            else None
-        )
-        application.run_webhook(
-            listen=settings.ptcc_webhook_listen,
-            port=settings.ptcc_webhook_port,
-            url_path=path,
-            webhook_url=settings.ptcc_webhook_url,
-            secret_token=secret,
-            allowed_updates=Update.ALL_TYPES,
-        )
+        application.run_webhook(**webhook_options(settings))
     else:
         application.run_polling(allowed_updates=Update.ALL_TYPES)

@@ -37,7 +37,7 @@ _SALARY_WORDS = re.compile(
     r"|\bhow much\b|\b(range|realistic|expect|ballpark)\b"
 )
 _ASKS_ESTIMATE = re.compile(
-    r"\b(would|will|could|should|can|do|might|shall)\s+i\s+(make|earn|get|be paid|expect|"
+    r"\b(would|will|could|should|can|do|might|shall)\s+i\s+(make|earn|get paid|be paid|expect|"
     r"take home|be making|be earning|ask for)\b"
     r"|\bmy\s+(salary|pay|estimate|earnings|income|worth|expected pay)\b"
     r"|\b(estimate|estimation)\b"

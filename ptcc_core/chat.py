@@ -28,7 +28,10 @@ def render(reply: Reply) -> str:
 
 
 def to_event(line: str, choices: tuple[Choice, ...]) -> Event:
-    """What a typed line means: a numbered choice, a /command, or text."""
+    """What a typed line means: a numbered choice, a /command, or text.
+
+    A number picks a choice; "5 years" or "5y" is text, as is a number with no choice to pick.
+    """
     now = datetime.now(UTC)
     stripped = line.strip()
     if stripped.isdigit() and 1 <= int(stripped) <= len(choices):

@@ -6,6 +6,7 @@
     ptcc estimate --years 5 --education bachelor --location Boston [--json]
     ptcc chat                                  the guided questionnaire in the terminal
     ptcc knowledge check [DIR]                 validate knowledge files, list every problem
+    ptcc health                                the knowledge loads and the database opens
 
 Bad arguments exit with status 2 and a message; broken knowledge files with status 1.
 """
@@ -26,8 +27,8 @@ from ptcc_core.estimator import Estimate
 from ptcc_core.factors import EDUCATION_ORDER, EMPLOYER_IDS
 from ptcc_core.knowledge import load_knowledge
 from ptcc_core.loading import KnowledgeError
-from ptcc_core.profile import MAX_YEARS, Profile
-from ptcc_core.store import StoreError, db_path_from
+from ptcc_core.profile import MAX_LOCATION, MAX_YEARS, Profile
+from ptcc_core.store import StoreError, check_store, db_path_from
 
 
 def _years(value: str) -> float:
@@ -38,6 +39,12 @@ def _years(value: str) -> float:
     if not 0 <= years <= MAX_YEARS:
         raise argparse.ArgumentTypeError(f"years must be between 0 and {MAX_YEARS}, not {value}")
     return years
+
+
+def _location(value: str) -> str:
+    if not value.strip() or len(value) > MAX_LOCATION:
+        raise argparse.ArgumentTypeError(f"give a place of 1 to {MAX_LOCATION} characters")
+    return value
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -64,7 +71,9 @@ def _parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="a certification you hold: CMAA, CEHRS or CPCT (repeat for several)",
     )
-    est.add_argument("--location", help="city or area, e.g. Boston, NYC, rural Ohio")
+    est.add_argument(
+        "--location", type=_location, help="city or area, e.g. Boston, NYC, rural Ohio"
+    )
     est.add_argument("--employer", choices=EMPLOYER_IDS)
     est.add_argument(
         "--skill",
@@ -76,6 +85,7 @@ def _parser() -> argparse.ArgumentParser:
     est.add_argument("--json", action="store_true", help="print JSON")
 
     commands.add_parser("chat", help="the guided questionnaire and questions, in the terminal")
+    commands.add_parser("health", help="check that the knowledge loads and the database opens")
 
     knowledge = commands.add_parser("knowledge", help="knowledge file tools")
     knowledge_commands = knowledge.add_subparsers(dest="knowledge_command", required=True)
@@ -168,10 +178,15 @@ def main(argv: list[str] | None = None) -> int:
         return _ask(advisor, args, parser)
     if args.command == "estimate":
         return _estimate(advisor, args)
-    from ptcc_core.chat import run_chat
-
     try:
-        asyncio.run(run_chat(advisor, db_path_from(os.environ.get("PTCC_DB"))))
+        db_path = db_path_from(os.environ.get("PTCC_DB"))
+        if args.command == "health":
+            asyncio.run(check_store(db_path))
+            print(f"OK: {len(advisor.knowledge.entries)} entries; database {db_path} opens.")
+            return 0
+        from ptcc_core.chat import run_chat
+
+        asyncio.run(run_chat(advisor, db_path))
     except StoreError as exc:
         print(f"ptcc: {exc}", file=sys.stderr)
         return 1

@@ -69,6 +69,9 @@ class Scope(StrictModel):
     our_role: tuple[str, ...]
     other_roles: tuple[str, ...]
     other_countries: tuple[str, ...]
+    clinical_advice: tuple[str, ...]
+    software: tuple[str, ...]
+    how_to: tuple[str, ...]
 
 
 class Language(StrictModel):

@@ -47,6 +47,9 @@ _TYPO_MIN_LENGTH = 5
 _TYPO_CUTOFF = 85
 
 
+ScopeProblem = Literal["role", "country", "clinical", "software"]
+
+
 class Candidate(BaseModel):
     """An entry and how well it fits the question (0-100)."""
 
@@ -66,7 +69,7 @@ class MatchResult(BaseModel):
     score: float
     alternatives: tuple[Candidate, ...]
     out_of_scope: bool = False
-    scope_problem: Literal["role", "country"] | None = None
+    scope_problem: ScopeProblem | None = None
 
     @property
     def matched(self) -> bool:
@@ -109,6 +112,9 @@ class Matcher:
         self._other = phrase_table(
             [(p, f"role:{normalize(p)}") for p in self._scope.other_roles]
             + [(p, "country:") for p in self._scope.other_countries]
+            + [(p, "clinical:") for p in self._scope.clinical_advice]
+            + [(p, "software:") for p in self._scope.software]
+            + [(p, "how_to:") for p in self._scope.how_to]
         )
         self._weights: dict[str, dict[str, float]] = {}
         self._phrasings: list[str] = []
@@ -164,30 +170,42 @@ class Matcher:
         )
         return best[0] if best else word
 
-    def scope_problem(
-        self, normalized: str, best_entry: str | None = None
-    ) -> Literal["role", "country"] | None:
-        """'role' or 'country' when the question is about another job or another country.
+    def scope_problem(self, normalized: str) -> ScopeProblem | None:
+        """Why the question is outside the article, if it is: another country; how to run a
+        piece of software; medical advice or another job (when it names no word for ours).
 
-        Another job counts when the question names no word for ours and either asks about pay
-        (the article gives no other job's pay) or the best entry is not itself about that
-        job ("do they juggle several therapists' calendars?" is about ours)."""
+        Another job counts when the question names no word for ours and asks about its pay (the
+        article gives no other job's pay) or about being one."""
         found = [value.partition(":") for _, value in find_phrases(normalized, self._other)]
-        if any(kind == "country" for kind, _, _ in found):
+        kinds = {kind for kind, _, _ in found}
+        if "country" in kinds:
             return "country"
+        if {"software", "how_to"} <= kinds:
+            return "software"
+        if find_phrases(normalized, self._our_role):
+            return None
+        if "clinical" in kinds:
+            return "clinical"
         roles = [phrase for kind, _, phrase in found if kind == "role"]
-        if not roles or find_phrases(normalized, self._our_role):
+        if not roles:
             return None
         if _PAY_QUESTION.search(normalized):
             return "role"
-        strong = self._weights.get(best_entry or "", {})
-        stems = {term for role in roles for term in self._analyzer.terms(role)}
-        if best_entry and all(strong.get(stem) == 1.0 for stem in stems):
-            return None
-        return "role"
+        # Otherwise only when the question is about being one ("work as a medical assistant",
+        # "what does a nurse do"), not about working with them ("support for the therapists").
+        being = (
+            re.search(rf"\b(a|an|as|become|becoming)\s+{re.escape(r)}\b", normalized) for r in roles
+        )
+        return "role" if any(being) else None
 
     def match(self, text: str) -> MatchResult:
+        """The entry that answers text, if confident; otherwise suggestions or none."""
         normalized = " ".join(self._correct(w) for w in normalize(text).split())
+        problem = self.scope_problem(normalized)
+        if problem:
+            return MatchResult(
+                entry_id=None, score=0.0, alternatives=(), out_of_scope=True, scope_problem=problem
+            )
         terms = self._analyzer.terms(normalized)
         if not terms:
             return MatchResult(entry_id=None, score=0.0, alternatives=())
@@ -196,11 +214,6 @@ class Matcher:
         known_share = sum(w for t, w in zip(terms, idf, strict=True) if t in self._idf) / total
         scores = self._scores(normalized, terms, idf, total)
         ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
-        problem = self.scope_problem(normalized, ranked[0][0] if ranked else None)
-        if problem:
-            return MatchResult(
-                entry_id=None, score=0.0, alternatives=(), out_of_scope=True, scope_problem=problem
-            )
         alternatives = tuple(
             Candidate(entry_id=eid, title=self._entries[eid].title, score=round(score, 1))
             for eid, score in ranked[: MAX_ALTERNATIVES + 1]

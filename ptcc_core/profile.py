@@ -7,6 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from ptcc_core.factors import EducationId, EmployerId
 
 MAX_YEARS = 50
+MAX_LOCATION = 100
 
 
 class Profile(BaseModel):
@@ -17,7 +18,7 @@ class Profile(BaseModel):
     years: float | None = Field(default=None, ge=0, le=MAX_YEARS)
     education: EducationId | None = None
     certifications: tuple[str, ...] = ()
-    location: str | None = Field(default=None, max_length=100)
+    location: str | None = Field(default=None, max_length=MAX_LOCATION)
     employer: EmployerId | None = None
     skills: tuple[str, ...] = ()
 

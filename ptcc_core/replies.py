@@ -127,6 +127,10 @@ class Texts:
             why = "I only know about the PT Care Coordinator job, so I can't speak for other jobs."
         elif result.scope_problem == "country":
             why = "The figures I have are for the United States only, so I can't speak for other countries."
+        elif result.scope_problem == "clinical":
+            why = "I can't give medical advice: please ask your physical therapist or doctor."
+        elif result.scope_problem == "software":
+            why = "I know which software coordinators use, but not how to operate it; the software's own help is the place for that."
         else:
             why = "The article I draw on doesn't cover that, and I'd rather not guess."
         text = (

@@ -8,6 +8,7 @@ message that says what to do, never a silent reset.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sqlite3
 from datetime import UTC, datetime
@@ -28,6 +29,10 @@ _MIGRATIONS: dict[int, str] = {
         );
     """,
 }
+
+
+def _probe(path: Path) -> None:
+    sqlite3.connect(path).close()
 
 
 class StoreError(Exception):
@@ -62,6 +67,8 @@ class Store:
     async def open(cls, path: Path) -> Store:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
+            # Probe synchronously first: aiosqlite's worker thread outlives a failed connect.
+            await asyncio.to_thread(_probe, path)
             db = await aiosqlite.connect(path)
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(f"cannot open the database {path}: {exc}") from exc
@@ -126,3 +133,9 @@ class Store:
         """Delete every row about the user."""
         await self._db.execute("DELETE FROM sessions WHERE user_key = ?", (user_key,))
         await self._db.commit()
+
+
+async def check_store(path: Path) -> None:
+    """Open and close the database: raises StoreError with what to fix if it cannot be used."""
+    store = await Store.open(path)
+    await store.close()

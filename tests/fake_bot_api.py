@@ -102,6 +102,7 @@ class FakeBotAPI:
         self.rejected: list[tuple[str, str]] = []
         self.commands: list[dict[str, str]] = []
         self.callback_answers: list[str] = []
+        self.webhook: dict[str, Any] | None = None
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
         self._new_update = asyncio.Condition()
@@ -252,6 +253,14 @@ class FakeBotAPI:
         return BOT_USER
 
     async def _m_deletewebhook(self, params: dict[str, Any]) -> Any:
+        self.webhook = None
+        return True
+
+    async def _m_setwebhook(self, params: dict[str, Any]) -> Any:
+        url = str(params.get("url", ""))
+        if not url.startswith("https://"):
+            raise BadRequest("bad webhook: An HTTPS URL must be provided for webhook")
+        self.webhook = {"url": url, "secret_token": params.get("secret_token")}
         return True
 
     async def _m_setmycommands(self, params: dict[str, Any]) -> Any:

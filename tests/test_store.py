@@ -3,13 +3,17 @@ users, the schema version, and the errors a broken or foreign database file give
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sqlite3
 import sys
+import threading
+import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+import aiosqlite.core
 import pytest
 
 from ptcc_core.advisor import Advisor
@@ -239,6 +243,44 @@ async def test_a_path_that_is_a_directory_is_a_store_error(tmp_path: Path) -> No
     with pytest.raises(StoreError) as caught:
         await Store.open(directory)
     assert str(directory) in str(caught.value)
+
+
+def test_a_failed_open_leaves_no_work_for_a_closed_event_loop(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`ptcc chat` runs Store.open under asyncio.run: when opening fails, nothing may be
+    left running that later reports to the closed loop (a traceback printed after the
+    clean "ptcc: cannot open the database" message). aiosqlite's worker thread is slowed
+    down here so the outcome does not depend on thread timing."""
+    real_worker = aiosqlite.core._connection_worker_thread
+
+    class SlowQueue:
+        def __init__(self, queue: object) -> None:
+            self.queue, self.calls = queue, 0
+
+        def get(self) -> object:
+            item = self.queue.get()  # type: ignore[attr-defined]
+            self.calls += 1
+            if self.calls > 1:
+                time.sleep(0.3)
+            return item
+
+    def slow_worker(tx: object) -> None:
+        real_worker(SlowQueue(tx))
+
+    thread_errors: list[BaseException | None] = []
+    monkeypatch.setattr(aiosqlite.core, "_connection_worker_thread", slow_worker)
+    monkeypatch.setattr(threading, "excepthook", lambda args: thread_errors.append(args.exc_value))
+    before = set(threading.enumerate())
+    directory = tmp_path / "a_directory"
+    directory.mkdir()
+
+    with pytest.raises(StoreError):
+        asyncio.run(Store.open(directory))
+
+    for thread in set(threading.enumerate()) - before:
+        thread.join(timeout=5)
+    assert thread_errors == []
 
 
 async def test_a_path_under_a_regular_file_is_a_store_error(tmp_path: Path) -> None:

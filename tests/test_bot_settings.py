@@ -1,0 +1,137 @@
+"""ptcc-bot's settings, its start without a token, and webhook mode over real HTTP."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bot.app import build_application, webhook_options
+from bot.settings import Settings, SettingsError, load_settings
+from ptcc_core.advisor import Advisor
+from tests.fake_bot_api import TOKEN, FakeBotAPI
+
+
+def run_bot(env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("PTCC_", "TELEGRAM_"))}
+    return subprocess.run(
+        [sys.executable, "-m", "bot.main"],
+        env={**clean, "HOME": str(tmp_path), **env},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=60,
+    )
+
+
+def test_without_a_token_it_explains_botfather_and_the_terminal_chat(tmp_path: Path) -> None:
+    result = run_bot({}, tmp_path)
+    assert result.returncode == 0
+    assert "@BotFather" in result.stdout and "/newbot" in result.stdout
+    assert "chat" in result.stdout
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("PTCC_WEBHOOK_PORT", "not-a-port"),
+        ("PTCC_WEBHOOK_PORT", "70000"),
+        ("PTCC_ADMIN_IDS", "12,abc"),
+    ],
+)
+def test_a_bad_setting_stops_start_up_naming_it(tmp_path: Path, name: str, value: str) -> None:
+    result = run_bot({"TELEGRAM_BOT_TOKEN": TOKEN, name: value}, tmp_path)
+    assert result.returncode == 2
+    assert name in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_an_unusable_database_stops_start_up_with_what_to_fix(tmp_path: Path) -> None:
+    (tmp_path / "garbage.db").write_text("not a database")
+    env = {"TELEGRAM_BOT_TOKEN": TOKEN, "PTCC_DB": str(tmp_path / "garbage.db")}
+    result = run_bot(env, tmp_path)
+    assert result.returncode == 1
+    assert "PTCC_DB" in result.stderr and "Traceback" not in result.stderr
+    assert TOKEN not in result.stderr
+
+
+def test_settings_read_env_and_dotenv(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".env").write_text("TELEGRAM_BOT_TOKEN=from-dotenv\nPTCC_ADMIN_IDS=1, 2\n")
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    settings = load_settings()
+    assert settings.telegram_bot_token is not None
+    assert settings.telegram_bot_token.get_secret_value() == "from-dotenv"
+    assert settings.ptcc_admin_ids == (1, 2)
+    assert "from-dotenv" not in repr(settings)
+    monkeypatch.setenv("PTCC_WEBHOOK_PORT", "0")
+    with pytest.raises(SettingsError, match="PTCC_WEBHOOK_PORT"):
+        load_settings()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def test_webhook_mode_serves_the_url_path_and_checks_the_secret(
+    tmp_path: Path, advisor: Advisor
+) -> None:
+    api = FakeBotAPI()
+    await api.start()
+    port = _free_port()
+    settings = Settings(
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        PTCC_BOT_API_URL=api.base_url,
+        PTCC_DB=str(tmp_path / "hook.db"),
+        PTCC_WEBHOOK_URL="https://bot.example.org/telegram/ptcc",
+        PTCC_WEBHOOK_SECRET="s3cret-value",
+        PTCC_WEBHOOK_LISTEN="127.0.0.1",
+        PTCC_WEBHOOK_PORT=port,
+    )
+    app = build_application(settings, advisor)
+    options = webhook_options(settings)
+    assert options["url_path"] == "telegram/ptcc"
+    await app.initialize()
+    assert app.post_init is not None and app.updater is not None
+    await app.post_init(app)
+    options.pop("allowed_updates")
+    await app.updater.start_webhook(**options)
+    await app.start()
+    try:
+        assert api.webhook == {
+            "url": "https://bot.example.org/telegram/ptcc",
+            "secret_token": "s3cret-value",
+        }
+        update = {"update_id": 1, "message": api.message(77, "/start")}
+        url = f"http://127.0.0.1:{port}/telegram/ptcc"
+        async with httpx.AsyncClient() as client:
+            refused = await client.post(url, json=update)
+            assert refused.status_code == 403
+            accepted = await client.post(
+                url,
+                content=json.dumps(update),
+                headers={
+                    "X-Telegram-Bot-Api-Secret-Token": "s3cret-value",
+                    "Content-Type": "application/json",
+                },
+            )
+            assert accepted.status_code == 200
+        sent = await api.wait_for(77, 1)
+        assert "PTCC Advisor" in sent[0].text
+    finally:
+        await app.updater.stop()
+        await app.stop()
+        assert app.post_shutdown is not None
+        await app.post_shutdown(app)
+        await app.shutdown()
+        await api.stop()
