@@ -16,6 +16,7 @@ article speaks about one US job.
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from collections import defaultdict
@@ -44,6 +45,7 @@ _ANSWER_WORD_WEIGHT = 0.5
 _ANSWER_WORD_DF = 0.5
 _MIN_KNOWN_SHARE = 0.65
 _TYPO_MIN_LENGTH = 5
+_NEARBY_PHRASINGS = 80
 _TYPO_CUTOFF = 85
 
 
@@ -250,7 +252,8 @@ class Matcher:
             overlap[entry_id] = max(overlap[entry_id], dice)
         # ...and how close its wording is (rapidfuzz), among the phrasings sharing a term.
         wording: dict[str, float] = defaultdict(float)
-        nearby = {index: self._phrasings[index] for index in shared}
+        closest = heapq.nlargest(_NEARBY_PHRASINGS, shared, key=shared.__getitem__)
+        nearby = {index: self._phrasings[index] for index in closest}
         for _, similarity, index in process.extract(
             normalized, nearby, scorer=fuzz.token_set_ratio, limit=40
         ):

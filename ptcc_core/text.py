@@ -161,6 +161,7 @@ class Phrases(dict[str, str]):
     def __init__(self, pairs: Iterable[tuple[str, str]]) -> None:
         super().__init__(pairs)
         self.longest = max((phrase.count(" ") + 1 for phrase in self), default=0)
+        self.first_words = frozenset(phrase.split(" ", 1)[0] for phrase in self)
 
 
 def phrase_table(pairs: Iterable[tuple[str, str]]) -> Phrases:
@@ -174,6 +175,10 @@ def _scan(words: list[str], phrases: Phrases) -> Iterator[tuple[int, int, str | 
     each word outside any phrase."""
     i = 0
     while i < len(words):
+        if words[i] not in phrases.first_words:
+            yield i, 1, None
+            i += 1
+            continue
         for size in range(min(phrases.longest, len(words) - i), 0, -1):
             value = phrases.get(" ".join(words[i : i + size]))
             if value is not None:
