@@ -23,7 +23,7 @@ from ptcc_core.conversation import (
 from ptcc_core.dialog import Questionnaire
 from ptcc_core.estimator import Estimate, Estimator
 from ptcc_core.extractor import Extractor
-from ptcc_core.knowledge import Knowledge, load_knowledge
+from ptcc_core.knowledge import Entry, Knowledge, load_knowledge
 from ptcc_core.matcher import Matcher, MatchResult
 from ptcc_core.profile import Profile
 from ptcc_core.replies import Texts
@@ -44,6 +44,9 @@ _ASKS_ESTIMATE = re.compile(
     r"|\b(am i|im)\s+(worth|underpaid|overpaid|paid)\b"
     r"|\bwhat can i expect\b"
 )
+_COMPARES = re.compile(r"\b(vs|versus|or|compared?|comparison|difference between|which pays)\b")
+_COMPARISON_MARGIN = 8.0
+_COMPARISON_MAX_CHARS = 1050
 _NAV_WORDS = {
     "back": "nav:back",
     "skip": "nav:skip",
@@ -85,29 +88,42 @@ class Advisor:
         details = self.extractor.extract(text)
         if self._wants_estimate(normalized, details, profile):
             return self.texts.estimate(self.estimator.estimate(profile.merged_with(details)))
-        return self._from_match(self.matcher.match(text))
+        return self._from_match(self.matcher.match(text), normalized)
 
     def _wants_estimate(self, normalized: str, details: Profile, stored: Profile) -> bool:
         """Is this a user asking about their own pay, with something to estimate from?"""
-        stated = details.model_fields_set
+        # Skills alone ("billing", "WebPT") say little about who is asking.
+        stated = details.model_fields_set - {"skills"}
         if _ASKS_ESTIMATE.search(normalized):
             return bool(stated) or not stored.is_empty()
         if not stated:
             return False
         first_person = bool(_FIRST_PERSON.search(normalized))
         about_pay = bool(_SALARY_WORDS.search(normalized))
-        if "years" in stated and first_person:
+        if "years" in stated and first_person and about_pay:
             return True
         # A message that lists three facts about someone is a profile, whatever its wording.
         return len(stated) >= 3 or (len(stated) == 2 and (about_pay or first_person))
 
-    def _from_match(self, result: MatchResult) -> Reply:
+    def _from_match(self, result: MatchResult, normalized: str) -> Reply:
         if result.entry_id is not None:
             entry = self.knowledge.entries[result.entry_id]
-            return self.texts.entry(entry, result.score, result.alternatives)
+            also = self._compared_with(entry, result, normalized)
+            return self.texts.entry(entry, result.score, result.alternatives, also)
         if result.alternatives and not result.out_of_scope:
             return self.texts.unsure(result)
         return self.texts.fallback(result)
+
+    def _compared_with(self, entry: Entry, result: MatchResult, normalized: str) -> Entry | None:
+        """For "Boston vs NYC": the runner-up entry when the question compares two things and
+        the runner-up, from the same section, fits almost as well."""
+        if not _COMPARES.search(normalized) or not result.alternatives:
+            return None
+        runner_up = result.alternatives[0]
+        other = self.knowledge.entries[runner_up.entry_id]
+        close = result.score - runner_up.score <= _COMPARISON_MARGIN
+        short = len(entry.answer) + len(other.answer) <= _COMPARISON_MAX_CHARS
+        return other if close and short and other.section == entry.section else None
 
     # A conversation turn ----------------------------------------------------------------
 

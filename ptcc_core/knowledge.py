@@ -72,6 +72,7 @@ class Scope(StrictModel):
     clinical_advice: tuple[str, ...]
     software: tuple[str, ...]
     how_to: tuple[str, ...]
+    not_covered: tuple[str, ...]
 
 
 class Language(StrictModel):

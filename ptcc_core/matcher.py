@@ -43,13 +43,15 @@ _OVERLAP_WEIGHT = 0.35
 _WORDING_WEIGHT = 0.15
 _ANSWER_WORD_WEIGHT = 0.5
 _ANSWER_WORD_DF = 0.5
-_MIN_KNOWN_SHARE = 0.65
+_MIN_KNOWN_SHARE = 0.6
 _TYPO_MIN_LENGTH = 5
 _NEARBY_PHRASINGS = 80
-_TYPO_CUTOFF = 85
+# A word no entry knows weighs like the rarest known word: it is likely the point of the question.
+_UNKNOWN_WORD_RARITY = 1.0
+_TYPO_CUTOFF = 90
 
 
-ScopeProblem = Literal["role", "country", "clinical", "software"]
+ScopeProblem = Literal["role", "country", "clinical", "software", "not_covered"]
 
 
 class Candidate(BaseModel):
@@ -117,6 +119,7 @@ class Matcher:
             + [(p, "clinical:") for p in self._scope.clinical_advice]
             + [(p, "software:") for p in self._scope.software]
             + [(p, "how_to:") for p in self._scope.how_to]
+            + [(p, "not_covered:") for p in self._scope.not_covered]
         )
         self._weights: dict[str, dict[str, float]] = {}
         self._phrasings: list[str] = []
@@ -133,7 +136,7 @@ class Matcher:
                 df[term] += 1.0 if weight == 1.0 else _ANSWER_WORD_DF
         n = len(self._entries)
         self._idf = {term: math.log(1 + n / count) for term, count in df.items()}
-        self._unknown_idf = math.log(1 + n)
+        self._unknown_idf = _UNKNOWN_WORD_RARITY * math.log(1 + n)
         self._vocabulary = sorted(vocabulary)
         self._known_words = frozenset(vocabulary)
         self._phrasing_mass = [sum(self._idf[t] for t in terms) for terms in self._phrasing_terms]
@@ -182,6 +185,8 @@ class Matcher:
         kinds = {kind for kind, _, _ in found}
         if "country" in kinds:
             return "country"
+        if "not_covered" in kinds:
+            return "not_covered"
         if {"software", "how_to"} <= kinds:
             return "software"
         if find_phrases(normalized, self._our_role):

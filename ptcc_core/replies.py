@@ -96,10 +96,21 @@ class Texts:
 
     # Knowledge answers ----------------------------------------------------------------------
 
-    def entry(self, entry: Entry, score: float, alternatives: tuple[Candidate, ...]) -> Reply:
+    def entry(
+        self,
+        entry: Entry,
+        score: float,
+        alternatives: tuple[Candidate, ...],
+        also: Entry | None = None,
+    ) -> Reply:
+        """An entry's answer with its source; `also` adds a second one, for comparisons."""
         section = self._knowledge.section_titles()[entry.section]
-        text = f"{entry.answer.strip()}\n\nSource: the article's section \u201c{section}\u201d."
-        related = [self._knowledge.entries[r] for r in entry.related]
+        text = entry.answer.strip()
+        if also is not None:
+            text += f"\n\n{also.answer.strip()}"
+        text += f"\n\nSource: the article's section \u201c{section}\u201d."
+        shown = {entry.id, also.id if also else ""}
+        related = [self._knowledge.entries[r] for r in entry.related if r not in shown]
         choices = tuple(Choice(label=r.title, value=f"entry:{r.id}") for r in related[:3])
         return Reply(
             kind="answer",
@@ -127,6 +138,8 @@ class Texts:
             why = "I only know about the PT Care Coordinator job, so I can't speak for other jobs."
         elif result.scope_problem == "country":
             why = "The figures I have are for the United States only, so I can't speak for other countries."
+        elif result.scope_problem == "not_covered":
+            why = "The article I draw on doesn't cover licensing or certification exams, and I'd rather not guess."
         elif result.scope_problem == "clinical":
             why = "I can't give medical advice: please ask your physical therapist or doctor."
         elif result.scope_problem == "software":

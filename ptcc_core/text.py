@@ -129,6 +129,8 @@ _REWRITES: dict[str, str] = {
     "wahsington": "washington",
 }
 
+_THOUSAND_RANGE = re.compile(r"\b(\d{1,3})\s*(?:to|-|and)\s*(\d{1,3})\s*(?:k|thousand)\b")
+_THOUSAND = re.compile(r"\b(\d{1,3})\s*thousand\b")
 _MONEY_K = re.compile(r"\$?\b(?!40[13]\s?k)(\d{1,3}(?:\.\d)?)\s?k\b")
 _THOUSANDS = re.compile(r"(?<=\d)[,  ](?=\d{3}\b)")
 _PLANS = re.compile(r"\b(401|403)\s*\(?\s*([kb])(?![a-z])(?:\s*\))?", re.IGNORECASE)
@@ -148,6 +150,8 @@ def normalize(text: str) -> str:
     text = _PLANS.sub(lambda m: f"{m.group(1)}{m.group(2).lower()}", text)
     text = _DOTTED.sub(lambda m: "".join(g for g in m.groups() if g), text)
     text = _THOUSANDS.sub("", text)
+    text = _THOUSAND_RANGE.sub(r"\g<1>000 to \g<2>000", text)
+    text = _THOUSAND.sub(r"\g<1>000", text)
     text = _MONEY_K.sub(_expand_k, text)
     text = _PERCENT.sub(r"\1 percent", text)
     text = text.replace("'s ", " ").replace("'", "")

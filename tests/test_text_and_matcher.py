@@ -102,3 +102,24 @@ def test_a_vague_question_offers_suggestions_instead_of_guessing(advisor: Adviso
         assert reply.suggestions and all(
             c.entry_id in advisor.knowledge.entries for c in reply.suggestions
         )
+
+
+@pytest.mark.parametrize(
+    ("question", "problem"),
+    [
+        ("how do I set up a report in Epic", "software"),
+        ("how long does recovery from knee surgery take", "clinical"),
+        ("do I need a license to do this in Ohio", "not_covered"),
+        ("what does a nurse make in Boston", "role"),
+        ("coordinator salary in Toronto", "country"),
+    ],
+)
+def test_out_of_scope_questions_say_why(advisor: Advisor, question: str, problem: str) -> None:
+    result = advisor.matcher.match(question)
+    assert result.entry_id is None and result.scope_problem == problem
+
+
+def test_a_comparison_gets_both_answers(advisor: Advisor) -> None:
+    reply = advisor.answer("boston vs nyc, which pays more?")
+    assert "15% to 25%" in reply.text and "20% to 30%" in reply.text
+    assert reply.text.count("Source:") == 1

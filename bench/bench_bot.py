@@ -1,0 +1,95 @@
+"""Benchmark the Telegram bot against a bare echo bot, both on the fake Bot API server.
+
+    .venv/bin/python bench/bench_bot.py [--users 200] [--messages 5]
+
+Each simulated user sends --messages questions one after another, waiting for each reply,
+all users at once. The bot runs as its own process (`python -m bot.main`) with a fresh SQLite
+database, long-polling the fake server on 127.0.0.1 (tests/fake_bot_api.py); the echo bot
+(bench/echo_bot.py) runs the same way. Prints updates per second and the p50/p95 time from
+a user's message reaching the server to the bot's reply reaching it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.fake_bot_api import TOKEN, FakeBotAPI  # noqa: E402
+
+QUESTIONS = [
+    "what does a care coordinator do?",
+    "boston premium?",
+    "I have 5 years and a bachelor's, what would I make in Boston?",
+    "does a CMAA pay for itself",
+    "how big are bonuses",
+    "what's the salary.com median",
+    "is the job outlook good",
+    "what title could I hold later on",
+]
+
+
+async def drive(command: list[str], users: int, messages: int) -> tuple[float, list[float]]:
+    api = FakeBotAPI()
+    await api.start()
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "PTCC_BOT_API_URL": api.base_url,
+               "PTCC_DB": str(Path(tmp) / "bench.db")}  # fmt: skip
+        process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)  # fmt: skip
+        try:
+            await api.send_text(1, "warm up")
+            await api.wait_for(1, 1, timeout=60)
+            latencies: list[float] = []
+
+            async def user(user_id: int) -> None:
+                for n in range(messages):
+                    sent_before = len(api.to(user_id))
+                    started = time.monotonic()
+                    await api.send_text(user_id, QUESTIONS[(user_id + n) % len(QUESTIONS)])
+                    replies = await api.wait_for(user_id, sent_before + 1, timeout=120)
+                    latencies.append(replies[sent_before].at - started)
+
+            began = time.monotonic()
+            await asyncio.gather(*(user(1000 + u) for u in range(users)))
+            elapsed = time.monotonic() - began
+        finally:
+            process.kill()
+            process.wait()
+            await api.stop()
+    return users * messages / elapsed, latencies
+
+
+def report(name: str, rate: float, latencies: list[float]) -> None:
+    cuts = statistics.quantiles(latencies, n=100)
+    print(f"{name:<12} {rate:8.1f} updates/s   p50 {cuts[49] * 1000:7.1f} ms   "
+          f"p95 {cuts[94] * 1000:7.1f} ms   ({len(latencies)} replies)")  # fmt: skip
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=200)
+    parser.add_argument("--messages", type=int, default=5)
+    args = parser.parse_args()
+    print(f"{args.users} users x {args.messages} messages, fake Bot API on 127.0.0.1")
+    bot_rate, bot_latency = await drive(
+        [sys.executable, "-m", "bot.main"], args.users, args.messages
+    )
+    report("PTCC bot", bot_rate, bot_latency)
+    echo = [sys.executable, str(ROOT / "bench" / "echo_bot.py")]
+    echo_rate, echo_latency = await drive(echo, args.users, args.messages)
+    report("echo bot", echo_rate, echo_latency)
+    print(f"PTCC bot throughput is {bot_rate / echo_rate:.0%} of the echo bot's (target >= 50%)")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
