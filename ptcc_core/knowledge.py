@@ -136,7 +136,11 @@ def _load_sections(root: Path, problems: list[Problem]) -> tuple[Section, ...]:
     return tuple(sections)
 
 
-def _load_entries(root: Path, problems: list[Problem]) -> dict[str, tuple[str, Entry]]:
+def _load_entries(
+    root: Path, problems: list[Problem], invalid_ids: set[str]
+) -> dict[str, tuple[str, Entry]]:
+    """Valid entries by id; ids of entries that failed validation go to invalid_ids, so
+    references to them are not reported a second time."""
     entries: dict[str, tuple[str, Entry]] = {}
     files = sorted((root / "entries").glob("*.toml"))
     if not files:
@@ -155,6 +159,8 @@ def _load_entries(root: Path, problems: list[Problem]) -> dict[str, tuple[str, E
                 entry = Entry.model_validate(raw)
             except ValidationError as exc:
                 problems += validation_problems(exc, file, label or f"#{index + 1}")
+                if isinstance(label, str):
+                    invalid_ids.add(label)
                 continue
             if entry.id in entries:
                 first = entries[entry.id][0]
@@ -165,7 +171,10 @@ def _load_entries(root: Path, problems: list[Problem]) -> dict[str, tuple[str, E
 
 
 def _check_references(
-    sections: tuple[Section, ...], entries: dict[str, tuple[str, Entry]], problems: list[Problem]
+    sections: tuple[Section, ...],
+    entries: dict[str, tuple[str, Entry]],
+    invalid_ids: set[str],
+    problems: list[Problem],
 ) -> None:
     section_ids = {s.id for s in sections}
     for entry_id, (file, entry) in entries.items():
@@ -174,7 +183,7 @@ def _check_references(
                 Problem(file, entry_id, "section", f"unknown section {entry.section!r}")
             )
         for other in entry.related:
-            if other not in entries:
+            if other not in entries and other not in invalid_ids:
                 problems.append(Problem(file, entry_id, "related", f"unknown entry {other!r}"))
             elif other == entry_id:
                 problems.append(
@@ -189,8 +198,9 @@ def load_knowledge(directory: Path | None = None) -> Knowledge:
     if not root.is_dir():
         raise KnowledgeError([Problem(str(root), None, None, "is not a directory")])
     sections = _load_sections(root, problems)
-    entries = _load_entries(root, problems)
-    _check_references(sections, entries, problems)
+    invalid_ids: set[str] = set()
+    entries = _load_entries(root, problems, invalid_ids)
+    _check_references(sections, entries, invalid_ids, problems)
     factors = load_factors(root, {s.id for s in sections}, problems)
     language = _load_language(root, problems)
     if problems or factors is None or language is None:

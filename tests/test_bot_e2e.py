@@ -251,3 +251,19 @@ async def test_kill_9_mid_questionnaire_loses_nothing(api: FakeBotAPI, tmp_path:
         process.kill()
         logs = process.communicate(timeout=10)[1]
     assert TOKEN.encode() not in logs
+
+
+async def test_one_users_burst_is_answered_in_order(api: FakeBotAPI, bot: Bot) -> None:
+    questions = [
+        "boston premium?",
+        "what is a CMAA?",
+        "how big are bonuses",
+        "what is ICD-10",
+        "D.C. pay premium?",
+    ]
+    for question in questions:
+        await api.send_text(USER, question)
+    sent = await api.wait_for(USER, len(questions))
+    markers = ["15% to 25%", "Medical Administrative Assistant", "bonus", "ICD-10", "15% to 20%"]
+    for message, marker in zip(sent, markers, strict=True):
+        assert marker.lower() in message.text.lower()
