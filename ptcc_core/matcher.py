@@ -35,7 +35,7 @@ _PAY_QUESTION = re.compile(
     r"how much)\b"
 )
 
-ANSWER_THRESHOLD = 43.0
+ANSWER_THRESHOLD = 46.0
 SUGGEST_THRESHOLD = 30.0
 MAX_ALTERNATIVES = 3
 _COVERAGE_WEIGHT = 0.5
@@ -44,6 +44,7 @@ _WORDING_WEIGHT = 0.15
 _ANSWER_WORD_WEIGHT = 0.5
 _ANSWER_WORD_DF = 0.5
 _MIN_KNOWN_SHARE = 0.6
+_SURE_DESPITE_UNKNOWN_WORDS = 65.0
 _TYPO_MIN_LENGTH = 5
 _NEARBY_PHRASINGS = 80
 # A word no entry knows weighs like the rarest known word: it is likely the point of the question.
@@ -227,7 +228,9 @@ class Matcher:
             if score >= SUGGEST_THRESHOLD
         )
         best_id, best_score = ranked[0] if ranked else (None, 0.0)
-        confident = best_score >= ANSWER_THRESHOLD and known_share >= _MIN_KNOWN_SHARE
+        confident = best_score >= ANSWER_THRESHOLD and (
+            known_share >= _MIN_KNOWN_SHARE or best_score >= _SURE_DESPITE_UNKNOWN_WORDS
+        )
         if confident:
             return MatchResult(
                 entry_id=best_id, score=round(best_score, 1), alternatives=alternatives[1:]
