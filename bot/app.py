@@ -56,6 +56,7 @@ class PerUserOrder(BaseUpdateProcessor):
     def __init__(self, max_concurrent_updates: int) -> None:
         super().__init__(max_concurrent_updates)
         self._locks: dict[int, asyncio.Lock] = {}
+        self._waiting: dict[int, int] = {}
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         user = update.effective_user if isinstance(update, Update) else None
@@ -63,12 +64,15 @@ class PerUserOrder(BaseUpdateProcessor):
             await coroutine
             return
         lock = self._locks.setdefault(user.id, asyncio.Lock())
+        self._waiting[user.id] = self._waiting.get(user.id, 0) + 1
         try:
             async with lock:
                 await coroutine
         finally:
-            if not lock.locked() and not getattr(lock, "_waiters", None):
-                self._locks.pop(user.id, None)
+            self._waiting[user.id] -= 1
+            if not self._waiting[user.id]:
+                # The last update of this user in flight: drop the lock so memory stays flat.
+                del self._waiting[user.id], self._locks[user.id]
 
     async def initialize(self) -> None:
         """Nothing to set up: locks are made per user on demand."""

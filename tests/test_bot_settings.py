@@ -135,3 +135,17 @@ async def test_webhook_mode_serves_the_url_path_and_checks_the_secret(
         await app.post_shutdown(app)
         await app.shutdown()
         await api.stop()
+
+
+def test_the_token_is_redacted_from_every_log_record(caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    from bot.app import RedactToken
+
+    handler = logging.StreamHandler()
+    handler.addFilter(RedactToken(TOKEN))
+    record = logging.LogRecord(
+        "httpx", logging.INFO, __file__, 1, "POST %s/getMe", (f"https://x/bot{TOKEN}",), None
+    )
+    handler.filter(record)
+    assert TOKEN not in record.getMessage() and "<token>" in record.getMessage()
