@@ -24,6 +24,7 @@ from ptcc_core.dialog import Questionnaire
 from ptcc_core.estimator import Estimate, Estimator
 from ptcc_core.extractor import Extractor
 from ptcc_core.knowledge import Entry, Knowledge, load_knowledge
+from ptcc_core.levers import LeverFinder
 from ptcc_core.matcher import Matcher, MatchResult
 from ptcc_core.profile import Profile
 from ptcc_core.replies import Texts
@@ -43,6 +44,10 @@ _ASKS_ESTIMATE = re.compile(
     r"|\b(estimate|estimation)\b"
     r"|\b(am i|im)\s+(worth|underpaid|overpaid|paid)\b"
     r"|\bwhat can i expect\b"
+)
+_WANTS_MORE = re.compile(
+    r"\b(earn|make|get paid|be paid) more\b|\b(a|my) raise\b|\bincrease my (pay|salary|income)\b"
+    r"|\b(boost|raise|grow|improve) my (pay|salary|income|earnings)\b"
 )
 _COMPARES = re.compile(r"\b(vs|versus|or|compared?|comparison|difference between|which pays)\b")
 _COMPARISON_MARGIN = 8.0
@@ -67,6 +72,7 @@ class Advisor:
         self.extractor = Extractor(knowledge.factors, self.estimator.places)
         self.questionnaire = Questionnaire(knowledge.factors, self.extractor)
         self.texts = Texts(knowledge)
+        self.lever_finder = LeverFinder(self.estimator)
 
     @classmethod
     def load(cls, directory: Path | None = None) -> Advisor:
@@ -86,9 +92,16 @@ class Advisor:
         if small_talk:
             return self.texts.small_talk(small_talk)
         details = self.extractor.extract(text)
+        if _WANTS_MORE.search(normalized) and not profile.merged_with(details).is_empty():
+            return self.levers(profile.merged_with(details))
         if self._wants_estimate(normalized, details, profile):
             return self.texts.estimate(self.estimator.estimate(profile.merged_with(details)))
         return self._from_match(self.matcher.match(text), normalized)
+
+    def levers(self, profile: Profile) -> Reply:
+        """The changes that would raise this profile's estimate, largest first."""
+        mid = self.estimator.estimate(profile).mid
+        return self.texts.levers(self.lever_finder.levers(profile), mid)
 
     def _wants_estimate(self, normalized: str, details: Profile, stored: Profile) -> bool:
         """Is this a user asking about their own pay, with something to estimate from?"""
@@ -170,6 +183,10 @@ class Advisor:
                 return Outcome(replies=(self.texts.ask_prompt(),), session=session)
             if rest == "profile":
                 return Outcome(replies=(self.texts.profile(session),), session=session)
+            if rest == "levers":
+                if session.profile.is_empty():
+                    return self._start_questionnaire(session)
+                return Outcome(replies=(self.levers(session.profile),), session=session)
         if kind == "sec" and any(s.id == rest for s in self.knowledge.sections):
             return Outcome(replies=(self.texts.section(rest),), session=session)
         if kind == "entry" and rest in self.knowledge.entries:

@@ -144,10 +144,16 @@ def _estimate(advisor: Advisor, args: argparse.Namespace) -> int:
         skills=tuple(args.skill),
     )
     estimate = advisor.estimator.estimate(profile)
+    levers = advisor.lever_finder.levers(profile)
     if args.json:
-        print(json.dumps(estimate_json(estimate), indent=2))
+        result = estimate_json(estimate)
+        result["levers"] = [
+            lever.model_dump(include={"change", "delta_mid", "why"}) for lever in levers
+        ]
+        print(json.dumps(result, indent=2))
     else:
         print(advisor.texts.estimate(estimate).text)
+        print("\n" + advisor.texts.levers(levers, estimate.mid).text)
     return 0
 
 

@@ -29,7 +29,15 @@ STEPS: tuple[StepId, ...] = (
 MAX_SAVED_ESTIMATES = 20
 
 ReplyKind = Literal[
-    "answer", "estimate", "unsure", "fallback", "small_talk", "question", "info", "profile"
+    "answer",
+    "estimate",
+    "levers",
+    "unsure",
+    "fallback",
+    "small_talk",
+    "question",
+    "info",
+    "profile",
 ]
 
 

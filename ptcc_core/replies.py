@@ -10,10 +10,12 @@ from ptcc_core.conversation import Choice, Reply, Session
 from ptcc_core.dialog import Question
 from ptcc_core.estimator import Estimate, usd
 from ptcc_core.knowledge import Entry, Knowledge
+from ptcc_core.levers import Lever
 from ptcc_core.matcher import Candidate, MatchResult
 from ptcc_core.text import phrase_table, replace_phrases
 
 ESTIMATE = Choice(label="💰 Salary estimate", value="go:estimate")
+LEVERS = Choice(label="📈 How do I earn more?", value="go:levers")
 ASK = Choice(label="❓ Ask a question", value="go:ask")
 TOPICS = Choice(label="📚 Browse topics", value="go:topics")
 _FILLER = {
@@ -53,6 +55,7 @@ _FIELD_LABELS = {
     "skills": "Skills",
 }
 _MAX_NOTES = 3
+_MAX_LEVERS = 6
 
 
 class Texts:
@@ -189,8 +192,22 @@ class Texts:
             lines += ["", "Good to know:"]
             lines += [f"- {note}" for note in estimate.notes[:_MAX_NOTES]]
         change = Choice(label="✏ Change an answer", value="go:profile")
-        choices = (change,) if with_edit else (ESTIMATE,)
+        choices = (LEVERS, change) if with_edit else (LEVERS, ESTIMATE)
         return Reply(kind="estimate", text="\n".join(lines), estimate=estimate, choices=choices)
+
+    def levers(self, levers: list[Lever], mid: int) -> Reply:
+        if not levers:
+            return Reply(
+                kind="info",
+                text="Your profile is already at the top of what the article's figures allow.",
+                choices=(ESTIMATE,),
+            )
+        lines = [f"What would raise your most likely figure (now about {usd(round(mid, -2))}):", ""]
+        lines += [
+            f"{n}. {lever.change}: +{usd(lever.delta_mid)} a year. {lever.why}"
+            for n, lever in enumerate(levers[:_MAX_LEVERS], start=1)
+        ]
+        return Reply(kind="levers", text="\n".join(lines), choices=(ESTIMATE,))
 
     def profile(self, session: Session) -> Reply:
         profile = session.profile
