@@ -31,7 +31,9 @@ from telegram.ext import (
 from bot.render import keyboard, message_text
 from bot.settings import Settings
 from ptcc_core.advisor import Advisor
+from ptcc_core.chart import estimate_chart
 from ptcc_core.conversation import Event
+from ptcc_core.estimator import Estimate
 from ptcc_core.loading import KnowledgeError
 from ptcc_core.store import Store, StoreError, check_store, db_path_from
 
@@ -146,6 +148,18 @@ class Channel:
             await chat.send_message(
                 message_text(reply), parse_mode=ParseMode.HTML, reply_markup=keyboard(reply.choices)
             )
+            if reply.estimate is not None:
+                await self._send_chart(update, reply.estimate)
+
+    async def _send_chart(self, update: Update, estimate: Estimate) -> None:
+        """The estimate as a picture, after its text: if this fails, the text has arrived."""
+        chat = update.effective_chat
+        assert chat is not None
+        try:
+            png = await asyncio.to_thread(estimate_chart, estimate, self.advisor.knowledge.factors)
+            await chat.send_photo(png, caption="Your estimate against the article's pay ranges")
+        except Exception:  # a chart is a bonus: never let it break the reply
+            log.warning("could not send the estimate chart", exc_info=True)
 
     # Handlers -----------------------------------------------------------------------------
 

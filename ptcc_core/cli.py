@@ -83,6 +83,9 @@ def _parser() -> argparse.ArgumentParser:
         help="an in-demand skill you bring (repeat for several)",
     )
     est.add_argument("--json", action="store_true", help="print JSON")
+    est.add_argument(
+        "--chart", type=Path, metavar="FILE.png", help="also draw the estimate as a PNG"
+    )
 
     commands.add_parser("chat", help="the guided questionnaire and questions, in the terminal")
     commands.add_parser("health", help="check that the knowledge loads and the database opens")
@@ -145,6 +148,14 @@ def _estimate(advisor: Advisor, args: argparse.Namespace) -> int:
     )
     estimate = advisor.estimator.estimate(profile)
     levers = advisor.lever_finder.levers(profile)
+    if args.chart:
+        from ptcc_core.chart import estimate_chart
+
+        try:
+            args.chart.write_bytes(estimate_chart(estimate, advisor.knowledge.factors))
+        except OSError as exc:
+            print(f"ptcc: cannot write the chart to {args.chart}: {exc}", file=sys.stderr)
+            return 1
     if args.json:
         result = estimate_json(estimate)
         result["levers"] = [

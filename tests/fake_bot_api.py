@@ -103,6 +103,7 @@ class FakeBotAPI:
         self.commands: list[dict[str, str]] = []
         self.callback_answers: list[str] = []
         self.webhook: dict[str, Any] | None = None
+        self.fail_photos = False
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
         self._new_update = asyncio.Condition()
@@ -334,6 +335,29 @@ class FakeBotAPI:
 
     async def _m_sendmessage(self, params: dict[str, Any]) -> Any:
         return await self._record("sendMessage", params, next(self._message_ids))
+
+    async def _m_sendphoto(self, params: dict[str, Any]) -> Any:
+        if self.fail_photos:
+            raise BadRequest("PHOTO_INVALID_DIMENSIONS")
+        photo = params.get("photo")
+        content = getattr(photo, "file", None)
+        if content is None or not content.read(8).startswith(b"\x89PNG"):
+            raise BadRequest("wrong file identifier/HTTP URL specified")
+        caption = str(params.get("caption", ""))
+        if len(caption) > 1024:
+            raise BadRequest("message caption is too long")
+        message_id = next(self._message_ids)
+        sent = Sent("sendPhoto", int(params["chat_id"]), message_id, caption, [])
+        async with self._new_message:
+            self.sent.append(sent)
+            self._new_message.notify_all()
+        return {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "chat": self._chat(sent.chat_id),
+            "from": BOT_USER,
+            "photo": [{"file_id": "p", "file_unique_id": "p", "width": 1, "height": 1}],
+        }
 
     async def _m_editmessagetext(self, params: dict[str, Any]) -> Any:
         return await self._record("editMessageText", params, int(params.get("message_id", 0)))

@@ -105,8 +105,9 @@ async def test_questionnaire_by_buttons_and_typing_then_profile(api: FakeBotAPI,
     await press(api, "nav:done")
     await say(api, "boston")
     await press(api, "ans:employer:hospital")
-    result = await say(api, "none")
+    result = await say(api, "none", expect=2)
     assert "Your estimate" in result[0] and "Boston" in result[0]
+    assert api.to(USER)[-1].method == "sendPhoto"
     profile = await say(api, "/profile")
     assert "Boston" in profile[0] and "Latest estimate" in profile[0]
     assert api.rejected == []
@@ -130,19 +131,19 @@ async def test_answers_survive_a_restart_mid_questionnaire(api: FakeBotAPI, bot:
     assert "certifications" in texts[0]
     for answer in ("none", "San Francisco", "private clinic"):
         await say(api, answer)
-    final = await say(api, "none")
+    final = await say(api, "none", expect=2)
     assert "7 years" in final[0] and "San Francisco" in final[0]
 
 
 async def test_change_one_answer_from_profile(api: FakeBotAPI, bot: Bot) -> None:
-    await say(api, "I have 5 years and a bachelor's, what would I make in Dallas?")
+    await say(api, "I have 5 years and a bachelor's, what would I make in Dallas?", expect=2)
     await press(api, "edit:location")
-    texts = await say(api, "NYC")
+    texts = await say(api, "NYC", expect=2)
     assert "New York" in texts[0] and "5 years" in texts[0]
 
 
 async def test_forget_deletes_every_row(api: FakeBotAPI, bot: Bot, tmp_path: Path) -> None:
-    await say(api, "I have 3 years, what would I earn in Boston?")
+    await say(api, "I have 3 years, what would I earn in Boston?", expect=2)
     db = sqlite3.connect(tmp_path / "bot.db")
     assert (
         db.execute("SELECT count(*) FROM sessions WHERE user_key = ?", (f"tg:{USER}",)).fetchone()[
@@ -221,7 +222,7 @@ async def test_in_groups_only_messages_addressed_to_the_bot(api: FakeBotAPI, bot
 
 
 async def test_users_are_kept_apart(api: FakeBotAPI, bot: Bot) -> None:
-    await say(api, "I have 10 years, what would I earn in Boston?", user=1)
+    await say(api, "I have 10 years, what would I earn in Boston?", expect=2, user=1)
     await say(api, "/profile", user=2)
     assert "don't have a profile" in api.to(2)[-1].text
 
@@ -267,3 +268,12 @@ async def test_one_users_burst_is_answered_in_order(api: FakeBotAPI, bot: Bot) -
     markers = ["15% to 25%", "Medical Administrative Assistant", "bonus", "ICD-10", "15% to 20%"]
     for message, marker in zip(sent, markers, strict=True):
         assert marker.lower() in message.text.lower()
+
+
+async def test_a_failed_chart_still_leaves_the_estimate_text(api: FakeBotAPI, bot: Bot) -> None:
+    api.fail_photos = True
+    texts = await say(api, "I have 4 years and a CMAA, what would I make in Boston?")
+    assert "Your estimate" in texts[0]
+    await say(api, "thanks")
+    assert [s.method for s in api.to(USER)] == ["sendMessage", "sendMessage"]
+    assert api.rejected == [("sendPhoto", "PHOTO_INVALID_DIMENSIONS")]
