@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable
+from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -116,6 +117,9 @@ class Channel:
         self.advisor = advisor
         self.db_path = db_path
         self._store: Store | None = None
+        # Charts are drawn in another process: matplotlib is CPU-bound and would otherwise
+        # hold up every other user's replies on this event loop.
+        self._painter: ProcessPoolExecutor | None = None
 
     @property
     def store(self) -> Store:
@@ -124,10 +128,13 @@ class Channel:
 
     async def open(self) -> None:
         self._store = await Store.open(self.db_path)
+        self._painter = ProcessPoolExecutor(max_workers=1)
 
     async def close(self) -> None:
         if self._store is not None:
             await self._store.close()
+        if self._painter is not None:
+            self._painter.shutdown(cancel_futures=True)
 
     async def deliver(
         self, update: Update, kind: Literal["text", "choice", "command"], value: str
@@ -156,7 +163,9 @@ class Channel:
         chat = update.effective_chat
         assert chat is not None
         try:
-            png = await asyncio.to_thread(estimate_chart, estimate, self.advisor.knowledge.factors)
+            loop = asyncio.get_running_loop()
+            factors = self.advisor.knowledge.factors
+            png = await loop.run_in_executor(self._painter, estimate_chart, estimate, factors)
             await chat.send_photo(png, caption="Your estimate against the article's pay ranges")
         except Exception:  # a chart is a bonus: never let it break the reply
             log.warning("could not send the estimate chart", exc_info=True)

@@ -30,7 +30,7 @@ def estimate_chart(estimate: Estimate, factors: SalaryFactors) -> bytes:
     rows.append(("Your estimate", estimate.low, estimate.high, _YOU))
     rows.reverse()
 
-    fig = Figure(figsize=(7, 4.2), dpi=150)
+    fig = Figure(figsize=(7, 4.2), dpi=120)
     FigureCanvasAgg(fig)
     ax = fig.subplots()
     for index, (_, low, high, colour) in enumerate(rows):
@@ -56,7 +56,8 @@ def estimate_chart(estimate: Estimate, factors: SalaryFactors) -> bytes:
     ax.set_title("Your estimate against the article's pay ranges", fontsize=12, loc="left")
     ax.spines[["top", "right"]].set_visible(False)
     ax.grid(axis="x", alpha=0.3)
-    fig.tight_layout()
+    # Fixed margins: tight_layout would measure every label on every chart.
+    fig.subplots_adjust(left=0.2, right=0.97, top=0.9, bottom=0.13)
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png")
+    fig.savefig(buffer, format="png", pil_kwargs={"compress_level": 1})
     return buffer.getvalue()

@@ -89,6 +89,8 @@ class Store:
     async def _prepare(self) -> None:
         await self._db.execute("PRAGMA busy_timeout = 5000")
         await self._db.execute("PRAGMA journal_mode = WAL")
+        # In WAL mode NORMAL loses nothing when the process dies (kill -9), only on power loss.
+        await self._db.execute("PRAGMA synchronous = NORMAL")
         async with self._db.execute("PRAGMA user_version") as cursor:
             row = await cursor.fetchone()
         version = int(row[0]) if row else 0

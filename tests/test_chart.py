@@ -17,7 +17,7 @@ def test_the_chart_is_a_phone_sized_png(advisor: Advisor) -> None:
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
     width = int.from_bytes(png[16:20], "big")
     height = int.from_bytes(png[20:24], "big")
-    assert (width, height) == (1050, 630)
+    assert (width, height) == (840, 504)
 
 
 def test_estimate_chart_option_writes_the_file(tmp_path: Path) -> None:
