@@ -7,6 +7,8 @@
     ptcc chat                                  the guided questionnaire in the terminal
     ptcc knowledge check [DIR]                 validate knowledge files, list every problem
     ptcc health                                the knowledge loads and the database opens
+    ptcc offer --base 45000 [--bonus N ...]    total compensation of an offer
+    ptcc compare "base=45000" "base=47000 ..."   two offers side by side
 
 Bad arguments exit with status 2 and a message; broken knowledge files with status 1.
 """
@@ -21,12 +23,22 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from ptcc_core.advisor import Advisor
 from ptcc_core.conversation import Reply
 from ptcc_core.estimator import Estimate
 from ptcc_core.factors import EDUCATION_ORDER, EMPLOYER_IDS
 from ptcc_core.knowledge import load_knowledge
 from ptcc_core.loading import KnowledgeError
+from ptcc_core.offers import (
+    Offer,
+    compare,
+    comparison_text,
+    offer_text,
+    parse_offer,
+    total_compensation,
+)
 from ptcc_core.profile import MAX_LOCATION, MAX_YEARS, Profile
 from ptcc_core.store import StoreError, check_store, db_path_from
 
@@ -45,6 +57,13 @@ def _location(value: str) -> str:
     if not value.strip() or len(value) > MAX_LOCATION:
         raise argparse.ArgumentTypeError(f"give a place of 1 to {MAX_LOCATION} characters")
     return value
+
+
+def _offer(spec: str) -> Offer:
+    try:
+        return parse_offer(spec)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -86,6 +105,24 @@ def _parser() -> argparse.ArgumentParser:
     est.add_argument(
         "--chart", type=Path, metavar="FILE.png", help="also draw the estimate as a PNG"
     )
+
+    offer = commands.add_parser("offer", help="total compensation of a job offer")
+    for name, field in Offer.model_fields.items():
+        offer.add_argument(
+            f"--{name.replace('_', '-')}",
+            dest=name,
+            type=float if field.annotation is float else int,
+            required=name == "base",
+            help=f"{field.description or name.replace('_', ' ')} (default {field.default})"
+            if name != "base"
+            else field.description,
+        )
+    offer.add_argument("--json", action="store_true", help="print JSON")
+
+    comparison = commands.add_parser("compare", help="compare two offers' total compensation")
+    comparison.add_argument("first", type=_offer, help='offer A, e.g. "base=45000 bonus=2000"')
+    comparison.add_argument("second", type=_offer, help='offer B, e.g. "base=47000 pto_days=15"')
+    comparison.add_argument("--json", action="store_true", help="print JSON")
 
     commands.add_parser("chat", help="the guided questionnaire and questions, in the terminal")
     commands.add_parser("health", help="check that the knowledge loads and the database opens")
@@ -168,6 +205,29 @@ def _estimate(advisor: Advisor, args: argparse.Namespace) -> int:
     return 0
 
 
+def _offers(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    if args.command == "compare":
+        comparison = compare(args.first, args.second)
+        print(
+            json.dumps(comparison.model_dump(mode="json"), indent=2)
+            if args.json
+            else comparison_text(comparison)
+        )
+        return 0
+    given = {
+        name: getattr(args, name) for name in Offer.model_fields if getattr(args, name) is not None
+    }
+    try:
+        offer = Offer.model_validate(given)
+    except ValidationError as exc:
+        parser.error(
+            "; ".join(f"--{str(e['loc'][0]).replace('_', '-')}: {e['msg']}" for e in exc.errors())
+        )
+    total = total_compensation(offer)
+    print(json.dumps(total.model_dump(mode="json"), indent=2) if args.json else offer_text(total))
+    return 0
+
+
 def _check(directory: Path | None) -> int:
     try:
         knowledge = load_knowledge(directory)
@@ -186,6 +246,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "knowledge":
         return _check(args.directory)
+    if args.command in ("offer", "compare"):
+        return _offers(args, parser)
     try:
         advisor = Advisor.load()
     except KnowledgeError as exc:

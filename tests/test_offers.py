@@ -1,0 +1,86 @@
+"""Total compensation and offer comparison, in the core and through `ptcc`."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ptcc_core.offers import Offer, compare, parse_offer, total_compensation
+
+
+def part(offer: Offer, label: str) -> int:
+    return next(line.amount for line in total_compensation(offer).lines if line.label == label)
+
+
+@pytest.mark.parametrize(("contribution", "match"), [(6, 1350), (10, 1350), (4, 900), (0, 0)])
+def test_the_articles_match_rule_50_percent_up_to_6(contribution: float, match: int) -> None:
+    assert part(Offer(base=45000, contribution_pct=contribution), "Retirement match") == match
+
+
+def test_every_part_adds_up_and_pto_is_valued_at_daily_pay() -> None:
+    offer = Offer(
+        base=52000,
+        bonus=1500,
+        profit_sharing=500,
+        health_insurance=6000,
+        pto_days=10,
+        ce_stipend=750,
+    )
+    total = total_compensation(offer)
+    assert part(offer, "Paid time off") == 2000
+    assert total.total == 52000 + 1500 + 500 + 1560 + 6000 + 2000 + 750
+    assert all(line.assumption for line in total.lines)
+
+
+@given(st.integers(20000, 200000), st.integers(0, 20000), st.integers(0, 20000))
+def test_comparison_names_the_offer_worth_more(base: int, extra_a: int, extra_b: int) -> None:
+    result = compare(Offer(base=base, bonus=extra_a), Offer(base=base, health_insurance=extra_b))
+    assert result.difference == abs(extra_a - extra_b)
+    assert result.better == (None if extra_a == extra_b else 1 if extra_a > extra_b else 2)
+
+
+def test_a_lower_base_with_better_benefits_can_win() -> None:
+    result = compare(Offer(base=45000, health_insurance=6000, pto_days=15), Offer(base=48000))
+    assert result.better == 1
+
+
+@pytest.mark.parametrize(
+    "spec", ["base=abc", "salary=5", "base", "base=-1", "base=45000 pto_days=500"]
+)
+def test_bad_offer_specs_are_refused(spec: str) -> None:
+    with pytest.raises(ValueError):
+        parse_offer(spec)
+
+
+def ptcc(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "ptcc_core.cli", *args], capture_output=True, text=True
+    )
+
+
+def test_offer_and_compare_commands() -> None:
+    offer = json.loads(ptcc("offer", "--base", "45000", "--bonus", "1000", "--json").stdout)
+    assert offer["total"] == 45000 + 1000 + 1350
+    text = ptcc("compare", "base=45000 health_insurance=6000", "base=48000").stdout
+    assert text.startswith("Offer A is worth $2,910 more")
+    both = json.loads(ptcc("compare", "base=45000", "base=45000", "--json").stdout)
+    assert both["better"] is None and both["difference"] == 0
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["offer"],
+        ["offer", "--base", "0"],
+        ["offer", "--base", "4e4x"],
+        ["compare", "base=1", "nope=2"],
+    ],
+)
+def test_bad_offer_arguments_exit_2(args: list[str]) -> None:
+    result = ptcc(*args)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
