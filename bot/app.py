@@ -37,6 +37,7 @@ from ptcc_core.conversation import Event
 from ptcc_core.estimator import Estimate
 from ptcc_core.loading import KnowledgeError
 from ptcc_core.store import Store, StoreError, check_store, db_path_from
+from ptcc_core.turn import take_turn
 
 log = logging.getLogger("ptcc.bot")
 
@@ -113,9 +114,10 @@ def configure_logging(token: str) -> None:
 class Channel:
     """Bridges Telegram updates and the advisor, with the store in between."""
 
-    def __init__(self, advisor: Advisor, db_path: Path) -> None:
+    def __init__(self, advisor: Advisor, db_path: Path, admin_ids: tuple[int, ...]) -> None:
         self.advisor = advisor
         self.db_path = db_path
+        self.admin_ids = frozenset(admin_ids)
         self._store: Store | None = None
         # Charts are drawn in another process: matplotlib is CPU-bound and would otherwise
         # hold up every other user's replies on this event loop.
@@ -143,14 +145,8 @@ class Channel:
         chat = update.effective_chat
         if user is None or chat is None:
             return
-        key = f"tg:{user.id}"
-        session = await self.store.load(key)
         event = Event(kind=kind, value=value[:5000], at=datetime.now(UTC))
-        outcome = self.advisor.handle(session, event)
-        if outcome.forget:
-            await self.store.forget(key)
-        else:
-            await self.store.save(key, outcome.session)
+        outcome = await take_turn(self.advisor, self.store, f"tg:{user.id}", event)
         for reply in outcome.replies:
             await chat.send_message(
                 message_text(reply), parse_mode=ParseMode.HTML, reply_markup=keyboard(reply.choices)
@@ -178,6 +174,15 @@ class Channel:
             return
         name = message.text.split()[0].lstrip("/").split("@")[0].lower()
         await self.deliver(update, "command", name)
+
+    async def on_stats(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        user, chat = update.effective_user, update.effective_chat
+        if user is None or chat is None:
+            return
+        texts = self.advisor.texts
+        allowed = user.id in self.admin_ids
+        reply = texts.stats(await self.store.stats()) if allowed else texts.operators_only()
+        await chat.send_message(message_text(reply), parse_mode=ParseMode.HTML)
 
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
@@ -236,7 +241,7 @@ def build_application(settings: Settings, advisor: Advisor) -> AnyApplication:
     """The python-telegram-bot Application, wired to the advisor and the store."""
     assert settings.telegram_bot_token is not None
     token = settings.telegram_bot_token.get_secret_value()
-    channel = Channel(advisor, db_path_from(settings.ptcc_db))
+    channel = Channel(advisor, db_path_from(settings.ptcc_db), settings.ptcc_admin_ids)
 
     async def post_init(application: AnyApplication) -> None:
         await channel.open()
@@ -260,6 +265,7 @@ def build_application(settings: Settings, advisor: Advisor) -> AnyApplication:
         .post_shutdown(post_shutdown)
         .build()
     )
+    application.add_handler(CommandHandler("stats", channel.on_stats))
     application.add_handler(CommandHandler(list(COMMANDS), channel.on_command))
     application.add_handler(CallbackQueryHandler(channel.on_button))
     application.add_handler(

@@ -16,6 +16,7 @@ from pathlib import Path
 from ptcc_core.advisor import Advisor
 from ptcc_core.conversation import Choice, Event, Reply
 from ptcc_core.store import Store
+from ptcc_core.turn import take_turn
 
 _QUIT = {"quit", "exit", "/quit", "/exit", "q"}
 
@@ -51,20 +52,14 @@ async def run_chat(
     store = await Store.open(db_path)
     user_key = f"terminal:{getpass.getuser()}"
     try:
-        session = await store.load(user_key)
         start = Event(kind="command", value="start", at=datetime.now(UTC))
-        outcome = advisor.handle(session, start)
+        outcome = await take_turn(advisor, store, user_key, start)
         choices: tuple[Choice, ...] = ()
         write("PTCC Advisor in the terminal: type a question, a number to pick, or quit.\n")
         while True:
             for reply in outcome.replies:
                 write(render(reply) + "\n")
                 choices = reply.choices or choices
-            if outcome.forget:
-                await store.forget(user_key)
-            else:
-                await store.save(user_key, outcome.session)
-            session = outcome.session
             try:
                 line = await asyncio.to_thread(read, "> ")
             except (EOFError, KeyboardInterrupt):
@@ -76,6 +71,6 @@ async def run_chat(
             if not line.strip():
                 outcome = outcome.model_copy(update={"replies": ()})
                 continue
-            outcome = advisor.handle(session, to_event(line, choices))
+            outcome = await take_turn(advisor, store, user_key, to_event(line, choices))
     finally:
         await store.close()

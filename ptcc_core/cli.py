@@ -7,6 +7,7 @@
     ptcc chat                                  the guided questionnaire in the terminal
     ptcc knowledge check [DIR]                 validate knowledge files, list every problem
     ptcc health                                the knowledge loads and the database opens
+    ptcc stats                                 users, estimates, unanswered questions
     ptcc offer --base 45000 [--bonus N ...]    total compensation of an offer
     ptcc compare "base=45000" "base=47000 ..."   two offers side by side
 
@@ -40,7 +41,7 @@ from ptcc_core.offers import (
     total_compensation,
 )
 from ptcc_core.profile import MAX_LOCATION, MAX_YEARS, Profile
-from ptcc_core.store import StoreError, check_store, db_path_from
+from ptcc_core.store import Stats, Store, StoreError, check_store, db_path_from
 
 
 def _years(value: str) -> float:
@@ -126,6 +127,7 @@ def _parser() -> argparse.ArgumentParser:
 
     commands.add_parser("chat", help="the guided questionnaire and questions, in the terminal")
     commands.add_parser("health", help="check that the knowledge loads and the database opens")
+    commands.add_parser("stats", help="users, estimates, and questions the bot could not answer")
 
     knowledge = commands.add_parser("knowledge", help="knowledge file tools")
     knowledge_commands = knowledge.add_subparsers(dest="knowledge_command", required=True)
@@ -205,6 +207,14 @@ def _estimate(advisor: Advisor, args: argparse.Namespace) -> int:
     return 0
 
 
+async def _stats(db_path: Path) -> Stats:
+    store = await Store.open(db_path)
+    try:
+        return await store.stats()
+    finally:
+        await store.close()
+
+
 def _offers(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if args.command == "compare":
         comparison = compare(args.first, args.second)
@@ -262,6 +272,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "health":
             asyncio.run(check_store(db_path))
             print(f"OK: {len(advisor.knowledge.entries)} entries; database {db_path} opens.")
+            return 0
+        if args.command == "stats":
+            print(advisor.texts.stats(asyncio.run(_stats(db_path))).text)
             return 0
         from ptcc_core.chat import run_chat
 

@@ -117,3 +117,13 @@ class Outcome(BaseModel):
     replies: tuple[Reply, ...]
     session: Session
     forget: bool = False
+
+    @property
+    def answered(self) -> bool | None:
+        """For a question the user asked: whether it was answered; None for anything else."""
+        kind = self.replies[0].kind if self.replies else None
+        if kind in ("answer", "estimate", "levers"):
+            return True
+        if kind in ("fallback", "unsure"):
+            return False
+        return None

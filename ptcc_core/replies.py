@@ -12,6 +12,7 @@ from ptcc_core.estimator import Estimate, usd
 from ptcc_core.knowledge import Entry, Knowledge
 from ptcc_core.levers import Lever
 from ptcc_core.matcher import Candidate, MatchResult
+from ptcc_core.store import Stats
 from ptcc_core.text import phrase_table, replace_phrases
 
 ESTIMATE = Choice(label="💰 Salary estimate", value="go:estimate")
@@ -276,6 +277,24 @@ class Texts:
 
     def not_understood(self, hint: str) -> Reply:
         return Reply(kind="info", text=f"Sorry, I couldn't read that as an answer. {hint}")
+
+    # The operator's view -------------------------------------------------------------------
+
+    def stats(self, stats: Stats) -> Reply:
+        asked = stats.answered + stats.unanswered
+        share = f" ({stats.answered / asked:.0%} answered)" if asked else ""
+        lines = [
+            f"Users: {stats.users}",
+            f"Estimates saved: {stats.estimates}",
+            f"Questions: {asked}{share}, {stats.unanswered} unanswered",
+        ]
+        if stats.top_unanswered:
+            lines += ["", "Most asked unanswered questions:"]
+            lines += [f"{times}x {text}" for text, times in stats.top_unanswered]
+        return Reply(kind="info", text="\n".join(lines))
+
+    def operators_only(self) -> Reply:
+        return Reply(kind="info", text="Sorry, that command is for the bot's operators.")
 
     # Housekeeping ----------------------------------------------------------------------------
 

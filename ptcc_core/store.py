@@ -15,11 +15,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import aiosqlite
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from ptcc_core.conversation import Session
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 _MIGRATIONS: dict[int, str] = {
     1: """
         CREATE TABLE sessions (
@@ -28,7 +28,28 @@ _MIGRATIONS: dict[int, str] = {
             updated_at TEXT NOT NULL
         );
     """,
+    # Questions users asked, for the operator: no user key; text kept only when unanswered.
+    2: """
+        CREATE TABLE questions (
+            id       INTEGER PRIMARY KEY,
+            answered INTEGER NOT NULL,
+            text     TEXT,
+            asked_at TEXT NOT NULL
+        );
+        CREATE INDEX questions_unanswered ON questions (answered, text);
+    """,
 }
+MAX_KEPT_QUESTION = 500
+
+
+class Stats(BaseModel):
+    """What the operator sees: counts, and the most asked questions nobody could answer."""
+
+    users: int
+    estimates: int
+    answered: int
+    unanswered: int
+    top_unanswered: list[tuple[str, int]]
 
 
 def _probe(path: Path) -> None:
@@ -130,6 +151,38 @@ class Store:
             (user_key, session.model_dump_json(), now),
         )
         await self._db.commit()
+
+    async def record_question(self, answered: bool, text: str) -> None:
+        """Count a question; keep its text (never who asked) only when it went unanswered."""
+        kept = None if answered else " ".join(text.split())[:MAX_KEPT_QUESTION]
+        await self._db.execute(
+            "INSERT INTO questions (answered, text, asked_at) VALUES (?, ?, ?)",
+            (int(answered), kept, datetime.now(UTC).isoformat()),
+        )
+        await self._db.commit()
+
+    async def stats(self, top: int = 10) -> Stats:
+        async with self._db.execute(
+            "SELECT count(*), coalesce(sum(json_array_length(data, '$.estimates')), 0) FROM sessions"
+        ) as cursor:
+            users, estimates = await cursor.fetchone() or (0, 0)
+        async with self._db.execute(
+            "SELECT coalesce(sum(answered), 0), coalesce(sum(1 - answered), 0) FROM questions"
+        ) as cursor:
+            answered, unanswered = await cursor.fetchone() or (0, 0)
+        async with self._db.execute(
+            "SELECT lower(text) AS asked, count(*) AS times FROM questions WHERE answered = 0 "
+            "GROUP BY asked ORDER BY times DESC, asked LIMIT ?",
+            (top,),
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return Stats(
+            users=users,
+            estimates=estimates,
+            answered=answered,
+            unanswered=unanswered,
+            top_unanswered=[(str(text), int(times)) for text, times in rows],
+        )
 
     async def forget(self, user_key: str) -> None:
         """Delete every row about the user."""

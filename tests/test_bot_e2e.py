@@ -22,14 +22,6 @@ from tests.fake_bot_api import TOKEN, FakeBotAPI
 USER = 4242
 
 
-@pytest.fixture
-async def api() -> AsyncIterator[FakeBotAPI]:
-    server = FakeBotAPI()
-    await server.start()
-    yield server
-    await server.stop()
-
-
 class Bot:
     """Starts and stops the real Application against the fake server."""
 
