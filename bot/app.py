@@ -15,7 +15,13 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlparse
 
-from telegram import BotCommand, Message, Update
+from telegram import (
+    BotCommand,
+    InlineQueryResultArticle,
+    InputTextMessageContent,
+    Message,
+    Update,
+)
 from telegram.constants import ChatType, ParseMode
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import (
@@ -25,6 +31,7 @@ from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
+    InlineQueryHandler,
     MessageHandler,
     filters,
 )
@@ -205,6 +212,24 @@ class Channel:
             log.info("could not answer a button press: %s", exc)
         await self.deliver(update, "choice", query.data or "")
 
+    async def on_inline(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.inline_query
+        if query is None:
+            return
+        results = [
+            InlineQueryResultArticle(
+                id=entry.id,
+                title=entry.title,
+                description=entry.answer[:120],
+                input_message_content=InputTextMessageContent(
+                    message_text(self.advisor.texts.entry(entry, 100.0, ())),
+                    parse_mode=ParseMode.HTML,
+                ),
+            )
+            for entry in self.advisor.best_entries(query.query[:256])
+        ]
+        await query.answer(results, cache_time=300)
+
     async def on_other(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
         if message is None or message.chat.type != ChatType.PRIVATE:
@@ -268,6 +293,7 @@ def build_application(settings: Settings, advisor: Advisor) -> AnyApplication:
     application.add_handler(CommandHandler("stats", channel.on_stats))
     application.add_handler(CommandHandler(list(COMMANDS), channel.on_command))
     application.add_handler(CallbackQueryHandler(channel.on_button))
+    application.add_handler(InlineQueryHandler(channel.on_inline))
     application.add_handler(
         MessageHandler(
             filters.TEXT & ~filters.COMMAND & filters.UpdateType.MESSAGES, channel.on_text

@@ -98,6 +98,18 @@ class Advisor:
             return self.texts.estimate(self.estimator.estimate(profile.merged_with(details)))
         return self._from_match(self.matcher.match(text), normalized)
 
+    def best_entries(self, text: str, limit: int = 5) -> list[Entry]:
+        """The entries that fit text best, for inline answers: the confident match first,
+        then the runners-up; the overviews when there is no text or no match."""
+        result = self.matcher.match(text) if text.strip() else None
+        ids = [result.entry_id] if result and result.entry_id else []
+        ids += (
+            [c.entry_id for c in result.alternatives] if result and not result.out_of_scope else []
+        )
+        if not ids:
+            ids = [e.id for e in self.knowledge.entries.values() if e.id.endswith("overview")]
+        return [self.knowledge.entries[i] for i in dict.fromkeys(ids)][:limit]
+
     def levers(self, profile: Profile) -> Reply:
         """The changes that would raise this profile's estimate, largest first."""
         mid = self.estimator.estimate(profile).mid

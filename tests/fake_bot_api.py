@@ -104,6 +104,7 @@ class FakeBotAPI:
         self.callback_answers: list[str] = []
         self.webhook: dict[str, Any] | None = None
         self.fail_photos = False
+        self.inline_answers: dict[str, list[dict[str, Any]]] = {}
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
         self._new_update = asyncio.Condition()
@@ -361,6 +362,43 @@ class FakeBotAPI:
 
     async def _m_editmessagetext(self, params: dict[str, Any]) -> Any:
         return await self._record("editMessageText", params, int(params.get("message_id", 0)))
+
+    async def _m_answerinlinequery(self, params: dict[str, Any]) -> Any:
+        results = params.get("results") or []
+        if len(results) > 50:
+            raise BadRequest("RESULTS_TOO_MUCH")
+        for result in results:
+            if not 1 <= len(str(result.get("id", "")).encode()) <= 64:
+                raise BadRequest("RESULT_ID_INVALID")
+            content = result.get("input_message_content", {})
+            self._check_text(
+                {"text": content.get("message_text", ""), "parse_mode": content.get("parse_mode")}
+            )
+        async with self._new_message:
+            self.inline_answers[str(params["inline_query_id"])] = results
+            self._new_message.notify_all()
+        return True
+
+    async def inline(self, user_id: int, text: str, timeout: float = 10) -> list[dict[str, Any]]:
+        """Type "@bot text" as the user; returns the results the bot offered."""
+        query_id = f"iq{next(self._update_ids)}"
+        await self.push(
+            {
+                "inline_query": {
+                    "id": query_id,
+                    "from": self._user(user_id),
+                    "query": text,
+                    "offset": "",
+                }
+            }
+        )
+
+        async def answered() -> None:
+            async with self._new_message:
+                await self._new_message.wait_for(lambda: query_id in self.inline_answers)
+
+        await asyncio.wait_for(answered(), timeout)
+        return self.inline_answers[query_id]
 
     async def _m_answercallbackquery(self, params: dict[str, Any]) -> Any:
         self.callback_answers.append(str(params.get("callback_query_id")))

@@ -269,3 +269,12 @@ async def test_a_failed_chart_still_leaves_the_estimate_text(api: FakeBotAPI, bo
     await say(api, "thanks")
     assert [s.method for s in api.to(USER)] == ["sendMessage", "sendMessage"]
     assert api.rejected == [("sendPhoto", "PHOTO_INVALID_DIMENSIONS")]
+
+
+async def test_inline_mode_offers_the_best_answers(api: FakeBotAPI, bot: Bot) -> None:
+    results = await api.inline(USER, "boston premium")
+    assert results and results[0]["id"] == "loc_boston"
+    assert "15% to 25%" in results[0]["input_message_content"]["message_text"]
+    assert await api.inline(USER, "")  # an empty query offers the overviews
+    assert await api.inline(USER, "<b>" * 100) is not None
+    assert api.rejected == []
