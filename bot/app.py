@@ -53,6 +53,8 @@ COMMANDS = {
     "estimate": "A personal salary estimate",
     "profile": "Your answers and estimates",
     "topics": "Browse what I know",
+    "offer": "Total compensation of a job offer",
+    "compare": "Compare two job offers",
     "forget": "Delete all your data",
     "help": "How to use me",
     "cancel": "Stop the questionnaire",

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 from ptcc_core.conversation import (
     MAX_SAVED_ESTIMATES,
+    OFFER_STEPS,
     STEPS,
     Event,
     Outcome,
@@ -26,6 +28,8 @@ from ptcc_core.extractor import Extractor
 from ptcc_core.knowledge import Entry, Knowledge, load_knowledge
 from ptcc_core.levers import LeverFinder
 from ptcc_core.matcher import Matcher, MatchResult
+from ptcc_core.offer_form import QUESTIONS, next_offer_step, read_amount
+from ptcc_core.offers import Offer, compare, total_compensation
 from ptcc_core.profile import Profile
 from ptcc_core.replies import Texts
 from ptcc_core.text import normalize
@@ -52,6 +56,12 @@ _WANTS_MORE = re.compile(
 _COMPARES = re.compile(r"\b(vs|versus|or|compared?|comparison|difference between|which pays)\b")
 _COMPARISON_MARGIN = 8.0
 _COMPARISON_MAX_CHARS = 1050
+_NO_OFFER: dict[str, Any] = {
+    "offer_step": None,
+    "offer_draft": {},
+    "offer_a": None,
+    "comparing": False,
+}
 _NAV_WORDS = {
     "back": "nav:back",
     "skip": "nav:skip",
@@ -164,7 +174,9 @@ class Advisor:
         name = (
             event.value.lstrip("/").split("@")[0].split()[0].lower() if event.value.strip() else ""
         )
-        idle = session.model_copy(update={"step": None, "draft": Profile(), "editing": False})
+        idle = session.model_copy(
+            update={"step": None, "draft": Profile(), "editing": False, **_NO_OFFER}
+        )
         if name == "start":
             return Outcome(replies=(self.texts.welcome(bool(session.estimates)),), session=idle)
         if name == "estimate":
@@ -176,8 +188,14 @@ class Advisor:
         if name == "forget":
             confirming = idle.model_copy(update={"confirming_forget": True})
             return Outcome(replies=(self.texts.confirm_forget(),), session=confirming)
+        if name in ("offer", "compare"):
+            return self._start_offer(idle, comparing=name == "compare")
         if name == "cancel":
-            cancelled = session.step is not None or session.confirming_forget
+            cancelled = (
+                session.step is not None
+                or session.confirming_forget
+                or session.offer_step is not None
+            )
             idle = idle.model_copy(update={"confirming_forget": False})
             return Outcome(replies=(self.texts.cancelled(cancelled),), session=idle)
         if name == "help":
@@ -199,6 +217,12 @@ class Advisor:
                 if session.profile.is_empty():
                     return self._start_questionnaire(session)
                 return Outcome(replies=(self.levers(session.profile),), session=session)
+        if kind == "offer" and session.offer_step is not None:
+            if rest == "keep" and session.offer_step != "base":
+                return self._offer_answer(session, None)
+            if rest == "cancel":
+                calm = session.model_copy(update=_NO_OFFER)
+                return Outcome(replies=(self.texts.cancelled(True),), session=calm)
         if kind == "sec" and any(s.id == rest for s in self.knowledge.sections):
             return Outcome(replies=(self.texts.section(rest),), session=session)
         if kind == "entry" and rest in self.knowledge.entries:
@@ -245,12 +269,69 @@ class Advisor:
             return Outcome(replies=(self.texts.cancelled(True),), session=calm)
         if session.step is not None:
             return self._questionnaire_text(session, text, normalized, event)
+        if session.offer_step is not None:
+            return self._offer_text(session, text, normalized)
         reply = self.answer(text, session.profile)
         if reply.estimate is not None:
             return self._remember(session, reply.estimate, reply, event)
         if _ASKS_ESTIMATE.search(normalized) and session.profile.is_empty():
             return self._start_questionnaire(session)
         return Outcome(replies=(reply,), session=session)
+
+    # Offers ---------------------------------------------------------------------------------
+
+    def _start_offer(self, session: Session, comparing: bool) -> Outcome:
+        started = session.model_copy(
+            update={**_NO_OFFER, "offer_step": OFFER_STEPS[0], "comparing": comparing}
+        )
+        intro = self.texts.offer_intro(comparing)
+        return Outcome(replies=(intro, self._offer_question(started)), session=started)
+
+    def _offer_question(self, session: Session) -> Reply:
+        step = session.offer_step
+        assert step is not None
+        which = ("B" if session.offer_a is not None else "A") if session.comparing else None
+        return self.texts.offer_question(step, which)
+
+    def _offer_text(self, session: Session, text: str, normalized: str) -> Outcome:
+        step = session.offer_step
+        assert step is not None
+        if normalized in ("cancel", "stop"):
+            return Outcome(
+                replies=(self.texts.cancelled(True),), session=session.model_copy(update=_NO_OFFER)
+            )
+        if normalized in ("skip", "keep", "default") and step != "base":
+            return self._offer_answer(session, None)
+        amount = read_amount(step, text)
+        if amount is not None:
+            return self._offer_answer(session, amount)
+        reply = self.answer(text, session.profile)
+        if reply.matched:
+            return Outcome(replies=(reply, self._offer_question(session)), session=session)
+        hint = self.texts.not_understood(f'Type a number, like "{QUESTIONS[step].example}".')
+        return Outcome(replies=(hint, self._offer_question(session)), session=session)
+
+    def _offer_answer(self, session: Session, amount: float | None) -> Outcome:
+        step = session.offer_step
+        assert step is not None
+        draft = dict(session.offer_draft)
+        if amount is not None:
+            draft[step] = amount
+        following = next_offer_step(step)
+        if following is not None:
+            moved = session.model_copy(update={"offer_step": following, "offer_draft": draft})
+            return Outcome(replies=(self._offer_question(moved),), session=moved)
+        if session.comparing and session.offer_a is None:
+            second = session.model_copy(
+                update={"offer_step": OFFER_STEPS[0], "offer_draft": {}, "offer_a": draft}
+            )
+            return Outcome(replies=(self._offer_question(second),), session=second)
+        done = session.model_copy(update=_NO_OFFER)
+        if session.comparing and session.offer_a is not None:
+            result = compare(Offer.model_validate(session.offer_a), Offer.model_validate(draft))
+            return Outcome(replies=(self.texts.offer_comparison(result),), session=done)
+        total = total_compensation(Offer.model_validate(draft))
+        return Outcome(replies=(self.texts.offer_total(total),), session=done)
 
     # The questionnaire --------------------------------------------------------------------
 

@@ -26,6 +26,17 @@ STEPS: tuple[StepId, ...] = (
     "employer",
     "skills",
 )
+OfferStep = Literal[
+    "base", "bonus", "health_insurance", "pto_days", "ce_stipend", "contribution_pct"
+]
+OFFER_STEPS: tuple[OfferStep, ...] = (
+    "base",
+    "bonus",
+    "health_insurance",
+    "pto_days",
+    "ce_stipend",
+    "contribution_pct",
+)
 MAX_SAVED_ESTIMATES = 20
 
 ReplyKind = Literal[
@@ -91,6 +102,10 @@ class Session(BaseModel):
     editing: bool = False
     confirming_forget: bool = False
     estimates: tuple[SavedEstimate, ...] = ()
+    offer_step: OfferStep | None = None
+    offer_draft: dict[str, float] = Field(default_factory=dict)
+    offer_a: dict[str, float] | None = None
+    comparing: bool = False
 
     @field_serializer("draft")
     def _answered_only(self, draft: Profile) -> dict[str, object]:

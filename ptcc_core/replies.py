@@ -6,12 +6,15 @@ the voice stays consistent and the logic stays short.
 
 from __future__ import annotations
 
-from ptcc_core.conversation import Choice, Reply, Session
+from ptcc_core.conversation import Choice, OfferStep, Reply, Session
 from ptcc_core.dialog import Question
 from ptcc_core.estimator import Estimate, usd
 from ptcc_core.knowledge import Entry, Knowledge
 from ptcc_core.levers import Lever
 from ptcc_core.matcher import Candidate, MatchResult
+from ptcc_core.offer_form import QUESTIONS, default_text
+from ptcc_core.offer_form import choices as offer_choices
+from ptcc_core.offers import Comparison, TotalCompensation, comparison_text, offer_text
 from ptcc_core.store import Stats
 from ptcc_core.text import phrase_table, replace_phrases
 
@@ -278,6 +281,32 @@ class Texts:
     def not_understood(self, hint: str) -> Reply:
         return Reply(kind="info", text=f"Sorry, I couldn't read that as an answer. {hint}")
 
+    # Offers ---------------------------------------------------------------------------------
+
+    def offer_intro(self, comparing: bool) -> Reply:
+        what = "two offers side by side, A then B" if comparing else "an offer's total compensation"
+        return Reply(
+            kind="info",
+            text=f"Let's work out {what}: base salary plus bonus, retirement match, health "
+            "insurance, paid time off and a continuing-education stipend. Type each amount as a "
+            "number; keep a default if you don't know.",
+        )
+
+    def offer_question(self, step: OfferStep, which: str | None) -> Reply:
+        prefix = f"Offer {which}: " if which else ""
+        question = QUESTIONS[step]
+        return Reply(
+            kind="question",
+            text=f"{prefix}{question.prompt}{default_text(step)}",
+            choices=offer_choices(step),
+        )
+
+    def offer_total(self, total: TotalCompensation) -> Reply:
+        return Reply(kind="info", text=offer_text(total), choices=(ESTIMATE,))
+
+    def offer_comparison(self, comparison: Comparison) -> Reply:
+        return Reply(kind="info", text=comparison_text(comparison), choices=(ESTIMATE,))
+
     # The operator's view -------------------------------------------------------------------
 
     def stats(self, stats: Stats) -> Reply:
@@ -336,6 +365,7 @@ _WHAT_I_DO = (
 )
 _COMMANDS = (
     "Commands:\n/estimate - a personal salary estimate\n/profile - your answers and estimates\n"
+    "/offer - an offer's total compensation\n/compare - two offers side by side\n"
     "/topics - browse what I know\n/forget - delete your data\n/cancel - stop the questionnaire\n"
     "/help - this message"
 )

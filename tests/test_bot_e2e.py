@@ -278,3 +278,17 @@ async def test_inline_mode_offers_the_best_answers(api: FakeBotAPI, bot: Bot) ->
     assert await api.inline(USER, "")  # an empty query offers the overviews
     assert await api.inline(USER, "<b>" * 100) is not None
     assert api.rejected == []
+
+
+async def test_offer_and_compare_in_the_bot(api: FakeBotAPI, bot: Bot) -> None:
+    texts = await say(api, "/offer", expect=2)
+    assert "base salary" in texts[1]
+    await say(api, "52k")
+    for _ in range(4):
+        await press(api, "offer:keep")
+    total = await press(api, "offer:keep")
+    assert "This offer: $53,560 a year in total." in total[0]
+    await say(api, "/compare", expect=2)
+    await press(api, "offer:cancel")
+    assert "Cancelled" in api.to(USER)[-1].text
+    assert api.rejected == []

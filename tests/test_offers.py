@@ -84,3 +84,41 @@ def test_offer_and_compare_commands() -> None:
 def test_bad_offer_arguments_exit_2(args: list[str]) -> None:
     result = ptcc(*args)
     assert result.returncode == 2 and "Traceback" not in result.stderr
+
+
+def test_offer_flow_in_conversation(advisor) -> None:
+    from datetime import UTC, datetime
+
+    from ptcc_core.conversation import Event, Session
+
+    def turn(session: Session, kind: str, value: str):
+        stored = Session.model_validate_json(session.model_dump_json())
+        return advisor.handle(stored, Event(kind=kind, value=value, at=datetime.now(UTC)))
+
+    outcome = turn(Session(), "command", "offer")
+    assert outcome.session.offer_step == "base"
+    outcome = turn(outcome.session, "text", "what is a 403b?")  # a question in between
+    assert outcome.replies[0].kind == "answer" and outcome.session.offer_step == "base"
+    outcome = turn(outcome.session, "text", "lots")  # not a number
+    assert "couldn't read" in outcome.replies[0].text
+    for value in ("$45,000", "1k", "offer:keep", "10 days", "skip", "6%"):
+        kind = "choice" if value.startswith("offer:") else "text"
+        outcome = turn(outcome.session, kind, value)
+    assert outcome.session.offer_step is None
+    assert outcome.replies[0].text.startswith("This offer: $49,081 a year in total.")
+
+
+def test_compare_flow_asks_for_two_offers(advisor) -> None:
+    from datetime import UTC, datetime
+
+    from ptcc_core.conversation import Event, Session
+
+    session = Session()
+    answers = ["45000", "0", "6000", "15", "0", "6", "48000", "0", "0", "10", "0", "6"]
+    outcome = advisor.handle(session, Event(kind="command", value="compare", at=datetime.now(UTC)))
+    for answer in answers:
+        outcome = advisor.handle(
+            outcome.session, Event(kind="text", value=answer, at=datetime.now(UTC))
+        )
+    assert outcome.replies[0].text.startswith("Offer A is worth")
+    assert outcome.session.offer_step is None and outcome.session.offer_a is None
