@@ -76,7 +76,7 @@ class Reply(BaseModel):
 
     @property
     def matched(self) -> bool:
-        return self.kind in ("answer", "estimate")
+        return self.kind in ("answer", "estimate", "levers")
 
 
 class SavedEstimate(BaseModel):

@@ -320,19 +320,23 @@ class FakeBotAPI:
                 buttons.append((button["text"], data))
         return buttons
 
-    async def _record(self, method: str, params: dict[str, Any], message_id: int) -> dict[str, Any]:
-        text = self._check_text(params)
-        sent = Sent(method, int(params["chat_id"]), message_id, text, self._buttons(params))
+    async def _deliver(self, sent: Sent, content: dict[str, Any]) -> dict[str, Any]:
+        """Record a message the bot sent and answer with the Message Telegram would return."""
         async with self._new_message:
             self.sent.append(sent)
             self._new_message.notify_all()
         return {
-            "message_id": message_id,
+            "message_id": sent.message_id,
             "date": int(time.time()),
             "chat": self._chat(sent.chat_id),
             "from": BOT_USER,
-            "text": html.unescape(text),
+            **content,
         }
+
+    async def _record(self, method: str, params: dict[str, Any], message_id: int) -> dict[str, Any]:
+        text = self._check_text(params)
+        sent = Sent(method, int(params["chat_id"]), message_id, text, self._buttons(params))
+        return await self._deliver(sent, {"text": html.unescape(text)})
 
     async def _m_sendmessage(self, params: dict[str, Any]) -> Any:
         return await self._record("sendMessage", params, next(self._message_ids))
@@ -347,18 +351,9 @@ class FakeBotAPI:
         caption = str(params.get("caption", ""))
         if len(caption) > 1024:
             raise BadRequest("message caption is too long")
-        message_id = next(self._message_ids)
-        sent = Sent("sendPhoto", int(params["chat_id"]), message_id, caption, [])
-        async with self._new_message:
-            self.sent.append(sent)
-            self._new_message.notify_all()
-        return {
-            "message_id": message_id,
-            "date": int(time.time()),
-            "chat": self._chat(sent.chat_id),
-            "from": BOT_USER,
-            "photo": [{"file_id": "p", "file_unique_id": "p", "width": 1, "height": 1}],
-        }
+        sent = Sent("sendPhoto", int(params["chat_id"]), next(self._message_ids), caption, [])
+        photo_sizes = [{"file_id": "p", "file_unique_id": "p", "width": 1, "height": 1}]
+        return await self._deliver(sent, {"photo": photo_sizes})
 
     async def _m_editmessagetext(self, params: dict[str, Any]) -> Any:
         return await self._record("editMessageText", params, int(params.get("message_id", 0)))

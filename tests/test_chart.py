@@ -20,37 +20,20 @@ def test_the_chart_is_a_phone_sized_png(advisor: Advisor) -> None:
     assert (width, height) == (840, 504)
 
 
+def chart_command(target: Path) -> subprocess.CompletedProcess[str]:
+    estimate = ["estimate", "--years", "4", "--education", "bachelor", "--chart", str(target)]
+    return subprocess.run(
+        [sys.executable, "-m", "ptcc_core.cli", *estimate], capture_output=True, text=True
+    )
+
+
 def test_estimate_chart_option_writes_the_file(tmp_path: Path) -> None:
     target = tmp_path / "mine.png"
-    command = [
-        sys.executable,
-        "-m",
-        "ptcc_core.cli",
-        "estimate",
-        "--years",
-        "4",
-        "--education",
-        "bachelor",
-        "--chart",
-        str(target),
-    ]
-    subprocess.run(command, check=True, capture_output=True)
+    assert chart_command(target).returncode == 0
     assert target.read_bytes().startswith(b"\x89PNG")
 
 
 def test_an_unwritable_chart_path_is_a_clear_error(tmp_path: Path) -> None:
-    command = [
-        sys.executable,
-        "-m",
-        "ptcc_core.cli",
-        "estimate",
-        "--years",
-        "4",
-        "--education",
-        "bachelor",
-        "--chart",
-        str(tmp_path / "no" / "x.png"),
-    ]
-    result = subprocess.run(command, capture_output=True, text=True)
+    result = chart_command(tmp_path / "no" / "x.png")
     assert result.returncode == 1 and "cannot write the chart" in result.stderr
     assert "Traceback" not in result.stderr
