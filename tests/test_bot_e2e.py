@@ -292,3 +292,12 @@ async def test_offer_and_compare_in_the_bot(api: FakeBotAPI, bot: Bot) -> None:
     await press(api, "offer:cancel")
     assert "Cancelled" in api.to(USER)[-1].text
     assert api.rejected == []
+
+
+async def test_how_do_i_earn_more_after_an_estimate(api: FakeBotAPI, bot: Bot) -> None:
+    await say(api, "I have 2 years and a GED, what would I make in Dallas?", expect=2)
+    assert "go:levers" in [b[1] for b in api.to(USER)[-2].buttons]
+    texts = await press(api, "go:levers")
+    assert "What would raise your most likely figure" in texts[0] and "CMAA" in texts[0]
+    texts = await say(api, "how can I get a raise?")
+    assert "What would raise" in texts[0]
