@@ -142,8 +142,13 @@ class Store:
         except ValidationError as exc:
             raise StoreError(f"the stored session of {user_key} is damaged: {exc}") from exc
 
-    async def save(self, user_key: str, session: Session) -> None:
+    async def save(
+        self, user_key: str, session: Session, question: tuple[bool, str] | None = None
+    ) -> None:
+        """Save the session and, if given, count the question (answered, text): one commit."""
         now = datetime.now(UTC).isoformat()
+        if question is not None:
+            await self._add_question(*question)
         await self._db.execute(
             "INSERT INTO sessions (user_key, data, updated_at) VALUES (?, ?, ?) "
             "ON CONFLICT (user_key) DO UPDATE SET data = excluded.data, "
@@ -154,12 +159,15 @@ class Store:
 
     async def record_question(self, answered: bool, text: str) -> None:
         """Count a question; keep its text (never who asked) only when it went unanswered."""
+        await self._add_question(answered, text)
+        await self._db.commit()
+
+    async def _add_question(self, answered: bool, text: str) -> None:
         kept = None if answered else " ".join(text.split())[:MAX_KEPT_QUESTION]
         await self._db.execute(
             "INSERT INTO questions (answered, text, asked_at) VALUES (?, ?, ?)",
             (int(answered), kept, datetime.now(UTC).isoformat()),
         )
-        await self._db.commit()
 
     async def stats(self, top: int = 10) -> Stats:
         async with self._db.execute(

@@ -12,10 +12,10 @@ from ptcc_core.store import Store
 async def take_turn(advisor: Advisor, store: Store, user_key: str, event: Event) -> Outcome:
     session = await store.load(user_key)
     outcome = advisor.handle(session, event)
+    asked = outcome.answered if event.kind == "text" else None
+    question = (asked, event.value) if asked is not None else None
     if outcome.forget:
         await store.forget(user_key)
     else:
-        await store.save(user_key, outcome.session)
-    if event.kind == "text" and outcome.answered is not None:
-        await store.record_question(outcome.answered, event.value)
+        await store.save(user_key, outcome.session, question)
     return outcome
