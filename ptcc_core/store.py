@@ -157,12 +157,8 @@ class Store:
         )
         await self._db.commit()
 
-    async def record_question(self, answered: bool, text: str) -> None:
-        """Count a question; keep its text (never who asked) only when it went unanswered."""
-        await self._add_question(answered, text)
-        await self._db.commit()
-
     async def _add_question(self, answered: bool, text: str) -> None:
+        """Count a question; keep its text (never who asked) only when it went unanswered."""
         kept = None if answered else " ".join(text.split())[:MAX_KEPT_QUESTION]
         await self._db.execute(
             "INSERT INTO questions (answered, text, asked_at) VALUES (?, ?, ?)",

@@ -27,10 +27,10 @@ async def store(tmp_path: Path) -> AsyncIterator[Store]:
 
 
 async def test_unanswered_questions_are_kept_as_text_only(store: Store, tmp_path: Path) -> None:
-    await store.record_question(True, "what is a CMAA?")
+    await store.save("tg:1", Session(), (True, "what is a CMAA?"))
     for _ in range(2):
-        await store.record_question(False, "Tell me  a joke")
-    await store.record_question(False, "pizza?")
+        await store.save("tg:1", Session(), (False, "Tell me  a joke"))
+    await store.save("tg:2", Session(), (False, "pizza?"))
     stats = await store.stats()
     assert (stats.answered, stats.unanswered) == (1, 3)
     assert stats.top_unanswered == [("tell me a joke", 2), ("pizza?", 1)]
@@ -67,7 +67,7 @@ async def test_a_version_1_database_migrates_and_keeps_its_rows(tmp_path: Path) 
     store = await Store.open(path)
     try:
         assert (await store.load("tg:7")).profile.years == 3
-        await store.record_question(False, "x")
+        await store.save("tg:7", Session(), (False, "x"))
     finally:
         await store.close()
     assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
