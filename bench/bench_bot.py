@@ -6,7 +6,9 @@ Each simulated user sends --messages questions one after another, waiting for ea
 all users at once. The bot runs as its own process (`python -m bot.main`) with a fresh SQLite
 database, long-polling the fake server on 127.0.0.1 (tests/fake_bot_api.py); the echo bot
 (bench/echo_bot.py) runs the same way. Prints updates per second and the p50/p95 time from
-a user's message reaching the server to the bot's reply reaching it.
+a user's message reaching the server to the bot's reply reaching it. The fake server has no
+flood limits, so the bot's Telegram rate limiter is off (PTCC_RATE_LIMIT=0), as the echo bot
+has none.
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ async def drive(command: list[str], users: int, messages: int) -> tuple[float, l
     await api.start()
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "PTCC_BOT_API_URL": api.base_url,
-               "PTCC_DB": str(Path(tmp) / "bench.db")}  # fmt: skip
+               "PTCC_DB": str(Path(tmp) / "bench.db"), "PTCC_RATE_LIMIT": "0"}  # fmt: skip
         process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
                                    stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)  # fmt: skip
         try:

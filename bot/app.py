@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
@@ -25,6 +26,7 @@ from telegram import (
 from telegram.constants import ChatType, ParseMode
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import (
+    AIORateLimiter,
     Application,
     ApplicationBuilder,
     BaseUpdateProcessor,
@@ -61,6 +63,9 @@ COMMANDS = {
 }
 NOT_TEXT = "I can only read text messages. Ask me a question, or tap below for a salary estimate."
 TROUBLE = "Sorry, something went wrong on my side. Please try again in a moment."
+SLOW_DOWN = (
+    "You're sending messages faster than I can read them. Give me a few seconds, then ask again."
+)
 
 
 class PerUserOrder(BaseUpdateProcessor):
@@ -92,6 +97,37 @@ class PerUserOrder(BaseUpdateProcessor):
 
     async def shutdown(self) -> None:
         """Nothing to release."""
+
+
+class Pace:
+    """Per-user flood control: a bucket of BURST messages that refills at RATE a second.
+
+    A user over the limit gets one kind warning, and their extra messages are skipped until
+    the bucket refills; other users are not touched."""
+
+    BURST = 10
+    RATE = 2.0
+
+    def __init__(self) -> None:
+        self._tokens: dict[int, tuple[float, float]] = {}
+        self._warned: set[int] = set()
+
+    def allow(self, user_id: int) -> bool:
+        now = time.monotonic()
+        tokens, since = self._tokens.get(user_id, (self.BURST, now))
+        tokens = min(self.BURST, tokens + (now - since) * self.RATE)
+        if tokens >= 1:
+            self._tokens[user_id] = (tokens - 1, now)
+            self._warned.discard(user_id)
+            return True
+        self._tokens[user_id] = (tokens, now)
+        return False
+
+    def should_warn(self, user_id: int) -> bool:
+        if user_id in self._warned:
+            return False
+        self._warned.add(user_id)
+        return True
 
 
 class RedactToken(logging.Filter):
@@ -131,6 +167,7 @@ class Channel:
         # Charts are drawn in another process: matplotlib is CPU-bound and would otherwise
         # hold up every other user's replies on this event loop.
         self._painter: ProcessPoolExecutor | None = None
+        self._pace = Pace()
 
     @property
     def store(self) -> Store:
@@ -153,6 +190,10 @@ class Channel:
         user = update.effective_user
         chat = update.effective_chat
         if user is None or chat is None:
+            return
+        if not self._pace.allow(user.id):
+            if self._pace.should_warn(user.id):
+                await chat.send_message(SLOW_DOWN)
             return
         event = Event(kind=kind, value=value[:5000], at=datetime.now(UTC))
         outcome = await take_turn(self.advisor, self.store, f"tg:{user.id}", event)
@@ -288,6 +329,8 @@ def build_application(settings: Settings, advisor: Advisor) -> AnyApplication:
         .base_url(settings.ptcc_bot_api_url)
         .base_file_url(settings.ptcc_bot_api_url.replace("/bot", "/file/bot"))
         .concurrent_updates(PerUserOrder(256))
+        # Waits out Telegram's 429 "retry after" and keeps under its flood limits.
+        .rate_limiter(AIORateLimiter(overall_max_rate=settings.ptcc_rate_limit, max_retries=3))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()

@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     ptcc_webhook_secret: SecretStr | None = Field(default=None, alias="PTCC_WEBHOOK_SECRET")
     ptcc_webhook_listen: str = Field(default="0.0.0.0", alias="PTCC_WEBHOOK_LISTEN")
     ptcc_webhook_port: int = Field(default=8443, ge=1, le=65535, alias="PTCC_WEBHOOK_PORT")
+    # Telegram allows a bot about 30 messages a second in all; 0 turns the limiter off (for a
+    # self-hosted Bot API server or the benchmarks' fake one).
+    ptcc_rate_limit: float = Field(default=30, ge=0, le=1000, alias="PTCC_RATE_LIMIT")
     ptcc_admin_ids: Annotated[tuple[int, ...], NoDecode] = Field(default=(), alias="PTCC_ADMIN_IDS")
 
     @field_validator("ptcc_admin_ids", mode="before")

@@ -26,6 +26,7 @@ from typing import Literal
 import snowballstemmer
 from pydantic import BaseModel, ConfigDict
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
 
 from ptcc_core.knowledge import Entry, Knowledge, Language
 from ptcc_core.text import find_phrases, normalize, phrase_table, replace_phrases
@@ -45,11 +46,11 @@ _ANSWER_WORD_WEIGHT = 0.5
 _ANSWER_WORD_DF = 0.5
 _MIN_KNOWN_SHARE = 0.6
 _SURE_DESPITE_UNKNOWN_WORDS = 65.0
-_TYPO_MIN_LENGTH = 5
+_TYPO_MIN_LENGTH = 6
 _NEARBY_PHRASINGS = 80
 # A word no entry knows weighs like the rarest known word: it is likely the point of the question.
 _UNKNOWN_WORD_RARITY = 1.0
-_TYPO_CUTOFF = 90
+_TWO_EDITS_FROM = 9
 
 
 ScopeProblem = Literal["role", "country", "clinical", "software", "not_covered"]
@@ -169,10 +170,13 @@ class Matcher:
 
     @lru_cache(maxsize=4096)  # noqa: B019 - one matcher lives as long as the process
     def _correct(self, word: str) -> str:
+        """A misspelt word as the knowledge spells it: one edit away from a word of six
+        letters or more, two from one of nine or more ("carrer", "schedualing")."""
         if word in self._known_words or len(word) < _TYPO_MIN_LENGTH or not word.isalpha():
             return word
+        edits = 1 if len(word) < _TWO_EDITS_FROM else 2
         best = process.extractOne(
-            word, self._vocabulary, scorer=fuzz.ratio, score_cutoff=_TYPO_CUTOFF
+            word, self._vocabulary, scorer=Levenshtein.distance, score_cutoff=edits
         )
         return best[0] if best else word
 
@@ -202,7 +206,9 @@ class Matcher:
         # Otherwise only when the question is about being one ("work as a medical assistant",
         # "what does a nurse do"), not about working with them ("support for the therapists").
         being = (
-            re.search(rf"\b(a|an|as|become|becoming)\s+{re.escape(r)}\b", normalized) for r in roles
+            re.search(rf"\b(a|an|as|become|becoming)\s+{re.escape(r)}\b", normalized)
+            or re.search(rf"\b(what|how)\s+(does|do)\s+(the|a|an)\s+{re.escape(r)}\b", normalized)
+            for r in roles
         )
         return "role" if any(being) else None
 

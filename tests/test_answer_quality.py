@@ -1,6 +1,6 @@
 """Answer quality stays above its floor on three question sets.
 
-`dev_questions.jsonl` is the shared development set; `heldout_a/b/c.jsonl` were written
+`dev_questions.jsonl` is the shared development set; `heldout_a/b/c/d.jsonl` were written
 separately from the knowledge, in other words, to check that the matcher understands users
 rather than one set of lines. Each line is judged as ../shared/eval/score.py judges it
 (the `ptcc ask --jsonl` contract); the replies come from the same code path as `ptcc ask`.
@@ -53,7 +53,9 @@ def test_development_set_stays_above_the_floor(advisor: Advisor) -> None:
         assert result[kind] >= floor, f"{kind}: {result[kind]:.0%} < {floor:.0%}"
 
 
-@pytest.mark.parametrize("name", ["heldout_a.jsonl", "heldout_b.jsonl", "heldout_c.jsonl"])
+@pytest.mark.parametrize(
+    "name", ["heldout_a.jsonl", "heldout_b.jsonl", "heldout_c.jsonl", "heldout_d.jsonl"]
+)
 def test_held_out_sets_stay_above_their_floors(advisor: Advisor, name: str) -> None:
     result = shares(advisor, name)
     for kind, floor in HELDOUT_FLOORS.items():
