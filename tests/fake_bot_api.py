@@ -104,6 +104,8 @@ class FakeBotAPI:
         self.callback_answers: list[str] = []
         self.webhook: dict[str, Any] | None = None
         self.fail_photos = False
+        # method -> retry_after seconds for each 429 Too Many Requests still to answer
+        self.too_many: dict[str, list[int]] = {}
         self.inline_answers: dict[str, list[dict[str, Any]]] = {}
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
@@ -220,6 +222,14 @@ class FakeBotAPI:
         method = request.match_info["method"]
         params = await self._params(request)
         self.calls.append((method, params))
+        if self.too_many.get(method):
+            retry_after = self.too_many[method].pop(0)
+            self.rejected.append((method, "429"))
+            return web.json_response(
+                {"ok": False, "error_code": 429, "description": f"Too Many Requests: retry after {retry_after}",
+                 "parameters": {"retry_after": retry_after}},
+                status=429,
+            )  # fmt: skip
         handler = getattr(self, f"_m_{method.lower()}", None)
         if handler is None:
             return web.json_response(

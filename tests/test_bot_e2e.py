@@ -3,6 +3,7 @@ fake Bot API server on 127.0.0.1 (tests/fake_bot_api.py), with a real SQLite fil
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sqlite3
 import subprocess
@@ -301,3 +302,29 @@ async def test_how_do_i_earn_more_after_an_estimate(api: FakeBotAPI, bot: Bot) -
     assert "What would raise your most likely figure" in texts[0] and "CMAA" in texts[0]
     texts = await say(api, "how can I get a raise?")
     assert "What would raise" in texts[0]
+
+
+async def test_429_too_many_requests_is_waited_out_and_answered_once(
+    api: FakeBotAPI, bot: Bot
+) -> None:
+    api.too_many["sendMessage"] = [1, 1]
+    started = time.monotonic()
+    texts = await say(api, "what is a CMAA?")
+    assert "Medical Administrative Assistant" in texts[0]
+    assert time.monotonic() - started >= 2  # it waited the retry_after twice
+    assert len(api.to(USER)) == 1
+    assert api.rejected == [("sendMessage", "429"), ("sendMessage", "429")]
+
+
+async def test_a_flooding_user_is_slowed_kindly_and_others_are_not(
+    api: FakeBotAPI, bot: Bot
+) -> None:
+    flooder, other = 666, 777
+    for n in range(30):
+        await api.send_text(flooder, f"what is a CMAA? {n}")
+    texts = await say(api, "boston premium?", user=other)
+    assert "15% to 25%" in texts[0]
+    await asyncio.sleep(1)
+    sent = [s.text for s in api.to(flooder)]
+    assert 10 <= len(sent) <= 13
+    assert sum("faster than I can read" in t for t in sent) == 1
