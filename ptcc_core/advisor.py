@@ -102,10 +102,11 @@ class Advisor:
         if small_talk:
             return self.texts.small_talk(small_talk)
         details = self.extractor.extract(text)
-        if _WANTS_MORE.search(normalized) and not profile.merged_with(details).is_empty():
-            return self.levers(profile.merged_with(details))
+        merged = profile.merged_with(details)
+        if _WANTS_MORE.search(normalized) and not merged.is_empty():
+            return self.levers(merged)
         if self._wants_estimate(normalized, details, profile):
-            return self.texts.estimate(self.estimator.estimate(profile.merged_with(details)))
+            return self.texts.estimate(self.estimator.estimate(merged))
         return self._from_match(self.matcher.match(text), normalized)
 
     def best_entries(self, text: str, limit: int = 5) -> list[Entry]:
