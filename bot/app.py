@@ -9,9 +9,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlparse
@@ -24,7 +25,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType, ParseMode
-from telegram.error import InvalidToken, TelegramError
+from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError, TimedOut
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -63,6 +64,7 @@ COMMANDS = {
 }
 NOT_TEXT = "I can only read text messages. Ask me a question, or tap below for a salary estimate."
 TROUBLE = "Sorry, something went wrong on my side. Please try again in a moment."
+_RETRY_DELAYS = (0.5, 1.0, 2.0)
 SLOW_DOWN = (
     "You're sending messages faster than I can read them. Give me a few seconds, then ask again."
 )
@@ -156,6 +158,25 @@ def configure_logging(token: str) -> None:
         handler.addFilter(redact)
 
 
+async def _with_retries(send: Callable[[], Awaitable[object]]) -> None:
+    """Send, trying again with back-off when Telegram answers 5xx or the connection drops.
+
+    Not on a timeout: the message may have arrived, and a user should not read it twice.
+    Bad requests are not retried either: they would fail the same way.
+    """
+    for delay in (*_RETRY_DELAYS, None):
+        try:
+            await send()
+            return
+        except (BadRequest, TimedOut):
+            raise
+        except NetworkError as exc:
+            if delay is None:
+                raise
+            log.warning("Telegram did not take a message (%s); trying again in %ss", exc, delay)
+            await asyncio.sleep(delay)
+
+
 class Channel:
     """Bridges Telegram updates and the advisor, with the store in between."""
 
@@ -198,8 +219,13 @@ class Channel:
         event = Event(kind=kind, value=value[:5000], at=datetime.now(UTC))
         outcome = await take_turn(self.advisor, self.store, f"tg:{user.id}", event)
         for reply in outcome.replies:
-            await chat.send_message(
-                message_text(reply), parse_mode=ParseMode.HTML, reply_markup=keyboard(reply.choices)
+            await _with_retries(
+                partial(
+                    chat.send_message,
+                    message_text(reply),
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=keyboard(reply.choices),
+                )
             )
             if reply.estimate is not None:
                 await self._send_chart(update, reply.estimate)

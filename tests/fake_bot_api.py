@@ -106,6 +106,8 @@ class FakeBotAPI:
         self.fail_photos = False
         # method -> retry_after seconds for each 429 Too Many Requests still to answer
         self.too_many: dict[str, list[int]] = {}
+        # method -> HTTP statuses (500, 502, ...) to answer before serving it again
+        self.server_errors: dict[str, list[int]] = {}
         self.inline_answers: dict[str, list[dict[str, Any]]] = {}
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
@@ -230,6 +232,12 @@ class FakeBotAPI:
                  "parameters": {"retry_after": retry_after}},
                 status=429,
             )  # fmt: skip
+        if self.server_errors.get(method):
+            status = self.server_errors[method].pop(0)
+            self.rejected.append((method, str(status)))
+            return web.json_response(
+                {"ok": False, "error_code": status, "description": "Bad Gateway"}, status=status
+            )
         handler = getattr(self, f"_m_{method.lower()}", None)
         if handler is None:
             return web.json_response(

@@ -328,3 +328,14 @@ async def test_a_flooding_user_is_slowed_kindly_and_others_are_not(
     sent = [s.text for s in api.to(flooder)]
     assert 10 <= len(sent) <= 13
     assert sum("faster than I can read" in t for t in sent) == 1
+
+
+async def test_server_errors_are_retried_and_the_reply_arrives_once(
+    api: FakeBotAPI, bot: Bot
+) -> None:
+    api.server_errors["sendMessage"] = [502, 500]
+    texts = await say(api, "what is a CMAA?")
+    assert "Medical Administrative Assistant" in texts[0]
+    await asyncio.sleep(0.5)
+    assert len(api.to(USER)) == 1
+    assert api.rejected == [("sendMessage", "502"), ("sendMessage", "500")]
