@@ -339,3 +339,14 @@ async def test_server_errors_are_retried_and_the_reply_arrives_once(
     await asyncio.sleep(0.5)
     assert len(api.to(USER)) == 1
     assert api.rejected == [("sendMessage", "502"), ("sendMessage", "500")]
+
+
+async def test_get_updates_failing_for_a_while_then_recovering(api: FakeBotAPI, bot: Bot) -> None:
+    api.server_errors["getUpdates"] = [502, 500, 502]
+    texts = await say(api, "boston premium?")
+    assert "15% to 25%" in texts[0]
+    assert [r for r in api.rejected if r[0] == "getUpdates"] == [
+        ("getUpdates", "502"),
+        ("getUpdates", "500"),
+        ("getUpdates", "502"),
+    ]
