@@ -35,6 +35,7 @@ from ptcc_core.replies import Texts
 from ptcc_core.text import normalize
 
 MAX_QUESTION_CHARS = 600
+MAX_PLACE_NAME = 40
 
 _FIRST_PERSON = re.compile(r"\b(i|me|my|im|ive|id|mine|myself)\b")
 _SALARY_WORDS = re.compile(
@@ -438,4 +439,9 @@ class Advisor:
 
 def _looks_like_place(text: str) -> bool:
     words = text.split()
-    return 0 < len(words) <= 4 and "?" not in text and all(w[:1].isalpha() for w in words)
+    short = 0 < len(words) <= 4 and len(text) <= MAX_PLACE_NAME
+    return (
+        short
+        and "?" not in text
+        and all(w.replace(".", "").replace(",", "").isalpha() for w in words)
+    )
