@@ -13,7 +13,7 @@ from typing import Any
 from ptcc_core.conversation import STEPS, Choice, StepId
 from ptcc_core.extractor import Extractor
 from ptcc_core.factors import SalaryFactors
-from ptcc_core.profile import Profile
+from ptcc_core.profile import MAX_YEARS, Profile
 from ptcc_core.text import normalize
 
 BACK = Choice(label="⬅ Back", value="nav:back")
@@ -183,28 +183,14 @@ class Questionnaire:
     def read_text(self, step: StepId, text: str) -> dict[str, Any] | None:
         """The answer a typed message gives to this step, or None if it gives none."""
         normalized = normalize(text)
-        x = self._extractor
         if self.questions[step].multi and normalized in _NONE_WORDS:
             return {step: ()}
-        if step == "years":
-            years = x.years(normalized)
-            if years is None and normalized.replace(".", "", 1).isdigit():
-                years = float(normalized)
-            return {"years": years} if years is not None and years <= 50 else None
-        if step == "education":
-            education = x.education(normalized)
-            return {"education": education} if education else None
-        if step == "certifications":
-            certifications = x.certifications(normalized)
-            return {"certifications": certifications} if certifications else None
-        if step == "location":
-            place = x.place(text)
-            return {"location": place.name} if place else None
-        if step == "employer":
-            employer = x.employer(normalized)
-            return {"employer": employer} if employer else None
-        skills = x.skills(normalized)
-        return {"skills": skills} if skills else None
+        value = self._extractor.field(step, text)
+        if step == "years" and value is None and normalized.replace(".", "", 1).isdigit():
+            value = float(normalized)  # a bare "5" answers "how many years?"
+        if value is None or (step == "years" and value > MAX_YEARS):
+            return None
+        return {step: value}
 
     @staticmethod
     def _set(draft: Profile, field: str, value: Any) -> Profile:

@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 from ptcc_core.factors import SalaryFactors
-from ptcc_core.places import Place, PlaceResolver
+from ptcc_core.places import PlaceResolver
 from ptcc_core.profile import MAX_YEARS, Profile
 from ptcc_core.text import find_phrases, normalize, phrase_table
 
@@ -82,29 +82,23 @@ class Extractor:
     def skills(self, normalized: str) -> tuple[str, ...]:
         return tuple(dict.fromkeys(v for _, v in find_phrases(normalized, self._skills)))
 
-    def place(self, text: str) -> Place | None:
-        return self._places.find(text)
+    def field(self, name: str, text: str) -> Any:
+        """One profile field as the text states it, or None when it does not."""
+        normalized = normalize(text)
+        if name == "location":
+            place = self._places.find(text)
+            return place.name if place else None
+        readers = {
+            "years": self.years,
+            "education": self.education,
+            "certifications": self.certifications,
+            "employer": self.employer,
+            "skills": self.skills,
+        }
+        value = readers[name](normalized)
+        return None if value == () else value
 
     def extract(self, text: str) -> Profile:
         """The details text states, as a profile whose set fields are exactly those found."""
-        normalized = normalize(text)
-        found: dict[str, Any] = {}
-        years = self.years(normalized)
-        if years is not None:
-            found["years"] = years
-        education = self.education(normalized)
-        if education:
-            found["education"] = education
-        certifications = self.certifications(normalized)
-        if certifications:
-            found["certifications"] = certifications
-        place = self._places.find(text)
-        if place:
-            found["location"] = place.name
-        employer = self.employer(normalized)
-        if employer:
-            found["employer"] = employer
-        skills = self.skills(normalized)
-        if skills:
-            found["skills"] = skills
-        return Profile(**found)
+        found = {name: self.field(name, text) for name in Profile.model_fields}
+        return Profile(**{name: value for name, value in found.items() if value is not None})
