@@ -7,7 +7,10 @@ Run it with `ptcc-bot` (see bot/main.py and the README's "Run it on Telegram").
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import logging
+import signal
+import sys
 import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -65,6 +68,7 @@ COMMANDS = {
 NOT_TEXT = "I can only read text messages. Ask me a question, or tap below for a salary estimate."
 TROUBLE = "Sorry, something went wrong on my side. Please try again in a moment."
 _RETRY_DELAYS = (0.5, 1.0, 2.0)
+_PR_SET_PDEATHSIG = 1
 SLOW_DOWN = (
     "You're sending messages faster than I can read them. Give me a few seconds, then ask again."
 )
@@ -158,6 +162,12 @@ def configure_logging(token: str) -> None:
         handler.addFilter(redact)
 
 
+def _die_with_parent() -> None:
+    """Runs in the chart worker: end it when the bot process ends, even by kill -9."""
+    if sys.platform == "linux":
+        ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
 async def _with_retries(send: Callable[[], Awaitable[object]]) -> None:
     """Send, trying again with back-off when Telegram answers 5xx or the connection drops.
 
@@ -197,7 +207,7 @@ class Channel:
 
     async def open(self) -> None:
         self._store = await Store.open(self.db_path)
-        self._painter = ProcessPoolExecutor(max_workers=1)
+        self._painter = ProcessPoolExecutor(max_workers=1, initializer=_die_with_parent)
 
     async def close(self) -> None:
         if self._store is not None:

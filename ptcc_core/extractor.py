@@ -82,9 +82,9 @@ class Extractor:
     def skills(self, normalized: str) -> tuple[str, ...]:
         return tuple(dict.fromkeys(v for _, v in find_phrases(normalized, self._skills)))
 
-    def field(self, name: str, text: str) -> Any:
+    def field(self, name: str, text: str, normalized: str | None = None) -> Any:
         """One profile field as the text states it, or None when it does not."""
-        normalized = normalize(text)
+        normalized = normalize(text) if normalized is None else normalized
         if name == "location":
             place = self._places.find(text)
             return place.name if place else None
@@ -100,5 +100,6 @@ class Extractor:
 
     def extract(self, text: str) -> Profile:
         """The details text states, as a profile whose set fields are exactly those found."""
-        found = {name: self.field(name, text) for name in Profile.model_fields}
+        normalized = normalize(text)
+        found = {name: self.field(name, text, normalized) for name in Profile.model_fields}
         return Profile(**{name: value for name, value in found.items() if value is not None})

@@ -232,6 +232,9 @@ async def test_kill_9_mid_questionnaire_loses_nothing(api: FakeBotAPI, tmp_path:
 
     process = launch()
     try:
+        await say(
+            api, "what would I make in Boston with 3 years?", expect=2
+        )  # starts a chart worker
         await say(api, "/estimate", expect=2)
         await say(api, "12 years")
         await say(api, "high school")
@@ -240,11 +243,26 @@ async def test_kill_9_mid_questionnaire_loses_nothing(api: FakeBotAPI, tmp_path:
         process = launch()
         texts = await say(api, "CEHRS")
         assert "Where do you work" in texts[0]
-        logs = b""
     finally:
         process.kill()
         logs = process.communicate(timeout=10)[1]
     assert TOKEN.encode() not in logs
+    await asyncio.sleep(1)
+    assert processes_using(env["PTCC_DB"]) == []  # no chart worker outlives its bot
+
+
+def processes_using(db: str) -> list[int]:
+    """Live processes started with PTCC_DB=db in their environment."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            environ = (proc / "environ").read_bytes().split(b"\0")
+            state = (proc / "stat").read_text().split()[2]
+        except (OSError, IndexError):
+            continue
+        if f"PTCC_DB={db}".encode() in environ and state != "Z":
+            found.append(int(proc.name))
+    return found
 
 
 async def test_one_users_burst_is_answered_in_order(api: FakeBotAPI, bot: Bot) -> None:
