@@ -106,6 +106,8 @@ class FakeBotAPI:
         self.fail_photos = False
         # method -> retry_after seconds for each 429 Too Many Requests still to answer
         self.too_many: dict[str, list[int]] = {}
+        # method -> how many calls to drop (connection closed, no answer) before serving it
+        self.drop: dict[str, int] = {}
         # method -> HTTP statuses (500, 502, ...) to answer before serving it again
         self.server_errors: dict[str, list[int]] = {}
         self.inline_answers: dict[str, list[dict[str, Any]]] = {}
@@ -232,6 +234,12 @@ class FakeBotAPI:
                  "parameters": {"retry_after": retry_after}},
                 status=429,
             )  # fmt: skip
+        if self.drop.get(method):
+            self.drop[method] -= 1
+            self.rejected.append((method, "dropped"))
+            assert request.transport is not None
+            request.transport.close()
+            return web.Response(status=500)
         if self.server_errors.get(method):
             status = self.server_errors[method].pop(0)
             self.rejected.append((method, str(status)))

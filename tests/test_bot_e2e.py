@@ -368,3 +368,14 @@ async def test_get_updates_failing_for_a_while_then_recovering(api: FakeBotAPI, 
         ("getUpdates", "500"),
         ("getUpdates", "502"),
     ]
+
+
+async def test_a_dropped_connection_is_retried_and_the_reply_arrives_once(
+    api: FakeBotAPI, bot: Bot
+) -> None:
+    api.drop["sendMessage"] = 2
+    texts = await say(api, "what is a CMAA?")
+    assert "Medical Administrative Assistant" in texts[0]
+    await asyncio.sleep(0.5)
+    assert len(api.to(USER)) == 1
+    assert api.rejected == [("sendMessage", "dropped"), ("sendMessage", "dropped")]
