@@ -317,6 +317,10 @@ class Channel:
         await message.reply_text(NOT_TEXT, reply_markup=keyboard(reply.choices))
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if isinstance(context.error, TimedOut):
+            # The reply may well have arrived: an apology on top would only confuse.
+            log.warning("Telegram took too long to confirm a message: %s", context.error)
+            return
         log.error("error while handling an update", exc_info=context.error)
         if isinstance(update, Update) and update.effective_chat is not None:
             try:

@@ -106,6 +106,8 @@ class FakeBotAPI:
         self.fail_photos = False
         # method -> retry_after seconds for each 429 Too Many Requests still to answer
         self.too_many: dict[str, list[int]] = {}
+        # method -> seconds to wait before answering each of the next calls
+        self.slow: dict[str, list[float]] = {}
         # method -> how many calls to drop (connection closed, no answer) before serving it
         self.drop: dict[str, int] = {}
         # method -> HTTP statuses (500, 502, ...) to answer before serving it again
@@ -234,6 +236,8 @@ class FakeBotAPI:
                  "parameters": {"retry_after": retry_after}},
                 status=429,
             )  # fmt: skip
+        if self.slow.get(method):
+            await asyncio.sleep(self.slow[method].pop(0))
         if self.drop.get(method):
             self.drop[method] -= 1
             self.rejected.append((method, "dropped"))

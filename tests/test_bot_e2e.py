@@ -379,3 +379,15 @@ async def test_a_dropped_connection_is_retried_and_the_reply_arrives_once(
     await asyncio.sleep(0.5)
     assert len(api.to(USER)) == 1
     assert api.rejected == [("sendMessage", "dropped"), ("sendMessage", "dropped")]
+
+
+async def test_an_answer_slower_than_the_timeout_is_not_sent_twice(
+    api: FakeBotAPI, bot: Bot
+) -> None:
+    api.slow["sendMessage"] = [7.0]  # python-telegram-bot gives up reading after 5 s
+    await api.send_text(USER, "what is a CMAA?")
+    sent = await api.wait_for(USER, 1, timeout=15)
+    assert "Medical Administrative Assistant" in sent[0].text
+    texts = await say(api, "boston premium?")  # and the bot goes on
+    assert "15% to 25%" in texts[0]
+    assert len([s for s in api.to(USER) if "Medical Administrative" in s.text]) == 1
