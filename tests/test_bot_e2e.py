@@ -171,6 +171,28 @@ async def test_forget_deletes_every_row(api: FakeBotAPI, bot: Bot, tmp_path: Pat
         {"photo": [{"file_id": "p", "file_unique_id": "p", "width": 1, "height": 1}]},
         {"voice": {"file_id": "v", "file_unique_id": "v", "duration": 1}},
         {"location": {"latitude": 1.0, "longitude": 2.0}},
+        {"document": {"file_id": "d", "file_unique_id": "d", "file_name": "cv.pdf"}},
+        {"video": {"file_id": "v", "file_unique_id": "v", "width": 1, "height": 1, "duration": 1}},
+        {"audio": {"file_id": "a", "file_unique_id": "a", "duration": 1}},
+        {
+            "animation": {
+                "file_id": "g",
+                "file_unique_id": "g",
+                "width": 1,
+                "height": 1,
+                "duration": 1,
+            }
+        },
+        {"video_note": {"file_id": "n", "file_unique_id": "n", "length": 1, "duration": 1}},
+        {"contact": {"phone_number": "+100", "first_name": "Ann"}},
+        {"dice": {"emoji": "🎲", "value": 3}},
+        {
+            "venue": {
+                "location": {"latitude": 1.0, "longitude": 2.0},
+                "title": "Clinic",
+                "address": "Main St",
+            }
+        },
     ],
 )
 async def test_non_text_messages_get_a_kind_answer(
@@ -391,3 +413,49 @@ async def test_an_answer_slower_than_the_timeout_is_not_sent_twice(
     texts = await say(api, "boston premium?")  # and the bot goes on
     assert "15% to 25%" in texts[0]
     assert len([s for s in api.to(USER) if "Medical Administrative" in s.text]) == 1
+
+
+@pytest.mark.parametrize(
+    "update",
+    [
+        {
+            "channel_post": {
+                "message_id": 1,
+                "date": 0,
+                "chat": {"id": -5, "type": "channel", "title": "C"},
+                "text": "hi",
+            }
+        },
+        {
+            "my_chat_member": {
+                "chat": {"id": USER, "type": "private"},
+                "from": {"id": USER, "is_bot": False, "first_name": "U"},
+                "date": 0,
+                "old_chat_member": {
+                    "status": "member",
+                    "user": {"id": 999, "is_bot": True, "first_name": "B"},
+                },
+                "new_chat_member": {
+                    "status": "kicked",
+                    "until_date": 0,
+                    "user": {"id": 999, "is_bot": True, "first_name": "B"},
+                },
+            }
+        },
+        {
+            "message": {
+                "message_id": 3,
+                "date": 0,
+                "chat": {"id": -77, "type": "group", "title": "G"},
+                "new_chat_members": [],
+            }
+        },
+    ],
+)
+async def test_other_update_kinds_are_ignored_safely(
+    api: FakeBotAPI, bot: Bot, update: dict
+) -> None:
+    await api.push(update)
+    texts = await say(api, "boston premium?")  # the bot is still fine afterwards
+    assert "15% to 25%" in texts[-1]
+    assert api.rejected == []
