@@ -51,8 +51,9 @@ _ASKS_ESTIMATE = re.compile(
     r"|\bwhat can i expect\b"
 )
 _WANTS_MORE = re.compile(
-    r"\b(earn|make|get paid|be paid) more\b|\b(a|my) raise\b|\bincrease my (pay|salary|income)\b"
-    r"|\b(boost|raise|grow|improve) my (pay|salary|income|earnings)\b"
+    r"\b(i|me|my)\b.*\b(earn|make|get paid|be paid) more\b"
+    r"|\b(get|ask for|negotiate|deserve) a raise\b|\bmy raise\b"
+    r"|\b(increase|boost|raise|grow|improve) my (pay|salary|income|earnings)\b"
 )
 _COMPARES = re.compile(r"\b(vs|versus|or|compared?|comparison|difference between|which pays)\b")
 _COMPARISON_MARGIN = 8.0

@@ -183,7 +183,7 @@ class Estimator:
         else:
             effect = (
                 f"starts at {usd(start_low)}-{usd(start_high)}{plus}; "
-                f"{weight:.0%} of its edge over the entry range carried past entry level"
+                f"{weight:.0%} of that edge counted after entry level"
             )
             run.notes.append(
                 "The article gives education figures for starting pay only; past the entry "

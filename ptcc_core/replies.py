@@ -60,6 +60,7 @@ _FIELD_LABELS = {
 }
 _MAX_NOTES = 3
 _MAX_LEVERS = 6
+_MAX_REPLY = 1150  # characters: a chat reply, not a page
 
 
 class Texts:
@@ -192,9 +193,11 @@ class Texts:
             "How I got there:",
         ]
         lines += [f"- {s.factor}: {s.effect} ({s.source})" for s in estimate.breakdown]
-        if estimate.notes:
-            lines += ["", "Good to know:"]
-            lines += [f"- {note}" for note in estimate.notes[:_MAX_NOTES]]
+        notes = [f"- {note}" for note in estimate.notes[:_MAX_NOTES]]
+        while notes and len("\n".join([*lines, "", "Good to know:", *notes])) > _MAX_REPLY:
+            notes.pop()  # the breakdown matters more than the last caveat
+        if notes:
+            lines += ["", "Good to know:", *notes]
         change = Choice(label="✏ Change an answer", value="go:profile")
         choices = (LEVERS, change) if with_edit else (LEVERS, ESTIMATE)
         return Reply(kind="estimate", text="\n".join(lines), estimate=estimate, choices=choices)
@@ -207,10 +210,11 @@ class Texts:
                 choices=(ESTIMATE,),
             )
         lines = [f"What would raise your most likely figure (now about {usd(round(mid, -2))}):", ""]
-        lines += [
-            f"{n}. {lever.change}: +{usd(lever.delta_mid)} a year. {lever.why}"
-            for n, lever in enumerate(levers[:_MAX_LEVERS], start=1)
-        ]
+        for n, lever in enumerate(levers[:_MAX_LEVERS], start=1):
+            line = f"{n}. {lever.change}: +{usd(lever.delta_mid)} a year. {lever.why}"
+            if sum(len(x) + 1 for x in lines) + len(line) > _MAX_REPLY:
+                break
+            lines.append(line)
         return Reply(kind="levers", text="\n".join(lines), choices=(ESTIMATE,))
 
     def profile(self, session: Session) -> Reply:

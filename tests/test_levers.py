@@ -76,3 +76,10 @@ def test_estimate_json_lists_levers_largest_first() -> None:
     assert [lv["delta_mid"] for lv in levers] == sorted(
         (lv["delta_mid"] for lv in levers), reverse=True
     )
+
+
+@settings(max_examples=200)
+@given(profile=profiles())
+def test_estimate_and_lever_replies_stay_chat_sized(advisor: Advisor, profile: Profile) -> None:
+    assert len(advisor.texts.estimate(advisor.estimator.estimate(profile)).text) <= 1200
+    assert len(advisor.levers(profile).text) <= 1200
