@@ -68,6 +68,7 @@ class Texts:
 
     def __init__(self, knowledge: Knowledge) -> None:
         self._knowledge = knowledge
+        self._section_titles = knowledge.section_titles()
         talk = knowledge.language.small_talk
         pairs = [
             (p, f"<{kind}>")
@@ -112,7 +113,7 @@ class Texts:
         also: Entry | None = None,
     ) -> Reply:
         """An entry's answer with its source; `also` adds a second one, for comparisons."""
-        section = self._knowledge.section_titles()[entry.section]
+        section = self._section_titles[entry.section]
         text = entry.answer.strip()
         if also is not None:
             text += f"\n\n{also.answer.strip()}"
@@ -169,7 +170,7 @@ class Texts:
         )
 
     def section(self, section_id: str) -> Reply:
-        title = self._knowledge.section_titles()[section_id]
+        title = self._section_titles[section_id]
         entries = self._knowledge.entries_in(section_id)
         return Reply(
             kind="info",
