@@ -16,7 +16,6 @@ from collections.abc import Awaitable, Callable
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 from functools import partial
-from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlparse
 
@@ -42,14 +41,15 @@ from telegram.ext import (
     filters,
 )
 
+from bot.inbox import serve
 from bot.render import keyboard, message_text
 from bot.settings import Settings
 from ptcc_core.advisor import Advisor
 from ptcc_core.chart import estimate_chart
-from ptcc_core.conversation import Event
+from ptcc_core.conversation import Event, Outcome
 from ptcc_core.estimator import Estimate
 from ptcc_core.loading import KnowledgeError
-from ptcc_core.store import Store, StoreError, check_store, db_path_from
+from ptcc_core.store import Store, StoreError, check_store, open_store
 from ptcc_core.turn import take_turn
 
 log = logging.getLogger("ptcc.bot")
@@ -69,6 +69,11 @@ NOT_TEXT = "I can only read text messages. Ask me a question, or tap below for a
 TROUBLE = "Sorry, something went wrong on my side. Please try again in a moment."
 _RETRY_DELAYS = (0.5, 1.0, 2.0)
 _PR_SET_PDEATHSIG = 1
+ONE_POLLER = (
+    "another ptcc-bot is already polling Telegram with this database, and Telegram allows one "
+    "getUpdates consumer per bot. Stop it, or run several replicas in webhook mode "
+    '(PTCC_WEBHOOK_URL with a PostgreSQL PTCC_DB; see the README\'s "Run at scale").'
+)
 SLOW_DOWN = (
     "You're sending messages faster than I can read them. Give me a few seconds, then ask again."
 )
@@ -190,10 +195,14 @@ async def _with_retries(send: Callable[[], Awaitable[object]]) -> None:
 class Channel:
     """Bridges Telegram updates and the advisor, with the store in between."""
 
-    def __init__(self, advisor: Advisor, db_path: Path, admin_ids: tuple[int, ...]) -> None:
+    def __init__(
+        self, advisor: Advisor, db: str | None, admin_ids: tuple[int, ...], inbox: bool = False
+    ) -> None:
         self.advisor = advisor
-        self.db_path = db_path
+        self.db = db
         self.admin_ids = frozenset(admin_ids)
+        # With the inbox (webhook mode) each turn marks its update done as it saves.
+        self.inbox = inbox
         self._store: Store | None = None
         # Charts are drawn in another process: matplotlib is CPU-bound and would otherwise
         # hold up every other user's replies on this event loop.
@@ -206,7 +215,10 @@ class Channel:
         return self._store
 
     async def open(self) -> None:
-        self._store = await Store.open(self.db_path)
+        self._store = await open_store(self.db)
+        if not self.inbox and not await self._store.hold_polling_lock():
+            await self._store.close()
+            raise StoreError(ONE_POLLER)
         self._painter = ProcessPoolExecutor(max_workers=1, initializer=_die_with_parent)
 
     async def close(self) -> None:
@@ -227,18 +239,36 @@ class Channel:
                 await chat.send_message(SLOW_DOWN)
             return
         event = Event(kind=kind, value=value[:5000], at=datetime.now(UTC))
-        outcome = await take_turn(self.advisor, self.store, f"tg:{user.id}", event)
-        for reply in outcome.replies:
-            await _with_retries(
-                partial(
-                    chat.send_message,
-                    message_text(reply),
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=keyboard(reply.choices),
-                )
-            )
-            if reply.estimate is not None:
-                await self._send_chart(update, reply.estimate)
+        done = update.update_id if self.inbox else None
+
+        async def send(outcome: Outcome) -> None:
+            if done is not None and outcome.replies:
+                await self.store.sending(done)
+            for reply in outcome.replies:
+                try:
+                    await _with_retries(
+                        partial(
+                            chat.send_message,
+                            message_text(reply),
+                            parse_mode=ParseMode.HTML,
+                            reply_markup=keyboard(reply.choices),
+                        )
+                    )
+                except TimedOut as exc:
+                    # The message may well have arrived: go on as if it had, never send twice.
+                    log.warning("Telegram took too long to confirm a message: %s", exc)
+                if reply.estimate is not None:
+                    await self._send_chart(update, reply.estimate)
+
+        key = f"tg:{user.id}"
+        if self.inbox:
+            # Replies first, then the save that marks the update done: a replica that dies in
+            # between leaves the update to another, which answers it from the same session.
+            await take_turn(self.advisor, self.store, key, event, send, done)
+        else:
+            # Polling has confirmed the update to Telegram already: save first, so a crash
+            # after this point never loses the user's step.
+            await send(await take_turn(self.advisor, self.store, key, event))
 
     async def _send_chart(self, update: Update, estimate: Estimate) -> None:
         """The estimate as a picture, after its text: if this fails, the text has arrived."""
@@ -349,7 +379,9 @@ def build_application(settings: Settings, advisor: Advisor) -> AnyApplication:
     """The python-telegram-bot Application, wired to the advisor and the store."""
     assert settings.telegram_bot_token is not None
     token = settings.telegram_bot_token.get_secret_value()
-    channel = Channel(advisor, db_path_from(settings.ptcc_db), settings.ptcc_admin_ids)
+    channel = Channel(
+        advisor, settings.ptcc_db, settings.ptcc_admin_ids, inbox=bool(settings.ptcc_webhook_url)
+    )
 
     async def post_init(application: AnyApplication) -> None:
         await channel.open()
@@ -389,6 +421,7 @@ def build_application(settings: Settings, advisor: Advisor) -> AnyApplication:
     )
     application.add_handler(MessageHandler(filters.COMMAND, channel.on_command))
     application.add_error_handler(channel.on_error)
+    application.bot_data["channel"] = channel
     return application
 
 
@@ -401,13 +434,19 @@ def run(settings: Settings) -> int:
     configure_logging(settings.telegram_bot_token.get_secret_value())
     try:
         advisor = Advisor.load()
-        asyncio.run(check_store(db_path_from(settings.ptcc_db)))
+        asyncio.run(check_store(settings.ptcc_db))
     except (KnowledgeError, StoreError) as exc:
         log.error("cannot start: %s", exc)
         return 1
     application = build_application(settings, advisor)
     try:
-        _serve(settings, application)
+        if settings.ptcc_webhook_url:
+            asyncio.run(_until_signalled(partial(serve_webhook, settings, application)))
+        else:
+            application.run_polling(allowed_updates=Update.ALL_TYPES)
+    except StoreError as exc:
+        log.error("cannot start: %s", exc)
+        return 1
     except InvalidToken:
         log.error(
             "Telegram rejected TELEGRAM_BOT_TOKEN. Copy the token again from @BotFather "
@@ -417,22 +456,41 @@ def run(settings: Settings) -> int:
     return 0
 
 
-def webhook_options(settings: Settings) -> dict[str, Any]:
-    """How to serve the webhook: the public URL's path is the path served locally."""
+async def _until_signalled(main: Callable[[asyncio.Event], Awaitable[None]]) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    await main(stop)
+
+
+async def serve_webhook(
+    settings: Settings, application: AnyApplication, stop: asyncio.Event
+) -> None:
+    """Webhook mode through the database inbox (bot/inbox.py), until `stop` is set; several
+    replicas may share one PostgreSQL database."""
     assert settings.ptcc_webhook_url is not None
     secret = settings.ptcc_webhook_secret
-    return {
-        "listen": settings.ptcc_webhook_listen,
-        "port": settings.ptcc_webhook_port,
-        "url_path": urlparse(settings.ptcc_webhook_url).path.lstrip("/"),
-        "webhook_url": settings.ptcc_webhook_url,
-        "secret_token": secret.get_secret_value() if secret else None,
-        "allowed_updates": Update.ALL_TYPES,
-    }
-
-
-def _serve(settings: Settings, application: AnyApplication) -> None:
-    if settings.ptcc_webhook_url:
-        application.run_webhook(**webhook_options(settings))
-    else:
-        application.run_polling(allowed_updates=Update.ALL_TYPES)
+    await application.initialize()
+    try:
+        if application.post_init is not None:
+            await application.post_init(application)
+        await application.start()
+        await serve(
+            application,
+            application.bot_data["channel"].store,
+            url=settings.ptcc_webhook_url,
+            path=urlparse(settings.ptcc_webhook_url).path or "/",
+            listen=settings.ptcc_webhook_listen,
+            port=settings.ptcc_webhook_port,
+            secret=secret.get_secret_value() if secret else None,
+            workers=settings.ptcc_workers,
+            lease=settings.ptcc_inbox_lease,
+            stop=stop,
+        )
+    finally:
+        if application.running:
+            await application.stop()
+        if application.post_shutdown is not None:
+            await application.post_shutdown(application)
+        await application.shutdown()

@@ -28,6 +28,10 @@ class Settings(BaseSettings):
     # Telegram allows a bot about 30 messages a second in all; 0 turns the limiter off (for a
     # self-hosted Bot API server or the benchmarks' fake one).
     ptcc_rate_limit: float = Field(default=30, ge=0, le=1000, alias="PTCC_RATE_LIMIT")
+    # Webhook mode: updates one process handles at once, and how long an update stays with a
+    # process before another may take it over (it renews the lease while it works).
+    ptcc_workers: int = Field(default=16, ge=1, le=1000, alias="PTCC_WORKERS")
+    ptcc_inbox_lease: float = Field(default=30, ge=1, le=3600, alias="PTCC_INBOX_LEASE")
     ptcc_admin_ids: Annotated[tuple[int, ...], NoDecode] = Field(default=(), alias="PTCC_ADMIN_IDS")
 
     @field_validator("ptcc_admin_ids", mode="before")

@@ -11,11 +11,10 @@ import asyncio
 import getpass
 from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 
 from ptcc_core.advisor import Advisor
 from ptcc_core.conversation import Choice, Event, Reply
-from ptcc_core.store import Store
+from ptcc_core.store import open_store
 from ptcc_core.turn import take_turn
 
 _QUIT = {"quit", "exit", "/quit", "/exit", "q"}
@@ -44,12 +43,12 @@ def to_event(line: str, choices: tuple[Choice, ...]) -> Event:
 
 async def run_chat(
     advisor: Advisor,
-    db_path: Path,
+    db: str | None,
     read: Callable[[str], str] = input,
     write: Callable[[str], None] = print,
 ) -> None:
     """Chat until the user types quit or input ends."""
-    store = await Store.open(db_path)
+    store = await open_store(db)
     user_key = f"terminal:{getpass.getuser()}"
     try:
         start = Event(kind="command", value="start", at=datetime.now(UTC))

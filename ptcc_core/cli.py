@@ -41,7 +41,7 @@ from ptcc_core.offers import (
     total_compensation,
 )
 from ptcc_core.profile import MAX_LOCATION, MAX_YEARS, Profile
-from ptcc_core.store import Stats, Store, StoreError, check_store, db_path_from
+from ptcc_core.store import Stats, StoreError, check_store, open_store
 
 
 def _years(value: str) -> float:
@@ -129,6 +129,17 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("health", help="check that the knowledge loads and the database opens")
     commands.add_parser("stats", help="users, estimates, and questions the bot could not answer")
 
+    db = commands.add_parser("db", help="database tools")
+    db_commands = db.add_subparsers(dest="db_command", required=True)
+    move = db_commands.add_parser(
+        "migrate-to",
+        help="copy every profile, estimate and question to another (empty) database",
+    )
+    move.add_argument(
+        "target", help="postgresql://USER:PASS@HOST:PORT/DB, sqlite:///PATH or a path"
+    )
+    move.add_argument("--from", dest="source", help="the database to copy (default: PTCC_DB)")
+
     knowledge = commands.add_parser("knowledge", help="knowledge file tools")
     knowledge_commands = knowledge.add_subparsers(dest="knowledge_command", required=True)
     check = knowledge_commands.add_parser("check", help="validate a knowledge directory")
@@ -207,8 +218,8 @@ def _estimate(advisor: Advisor, args: argparse.Namespace) -> int:
     return 0
 
 
-async def _stats(db_path: Path) -> Stats:
-    store = await Store.open(db_path)
+async def _stats(db: str | None) -> Stats:
+    store = await open_store(db)
     try:
         return await store.stats()
     finally:
@@ -235,6 +246,21 @@ def _offers(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         )
     total = total_compensation(offer)
     print(json.dumps(total.model_dump(mode="json"), indent=2) if args.json else offer_text(total))
+    return 0
+
+
+def _migrate(source: str | None, target: str) -> int:
+    from ptcc_core.migrate import migrate
+
+    try:
+        moved = asyncio.run(migrate(source, target))
+    except StoreError as exc:
+        print(f"ptcc: {exc}", file=sys.stderr)
+        return 1
+    print(
+        f"Moved {moved.users} users ({moved.estimates} saved estimates) and {moved.questions} "
+        f"logged questions from {moved.source} to {moved.target}; all read back identical."
+    )
     return 0
 
 
@@ -267,6 +293,8 @@ def _main(argv: list[str] | None) -> int:
         return _check(args.directory)
     if args.command in ("offer", "compare"):
         return _offers(args, parser)
+    if args.command == "db":
+        return _migrate(args.source or os.environ.get("PTCC_DB"), args.target)
     try:
         advisor = Advisor.load()
     except KnowledgeError as exc:
@@ -277,17 +305,17 @@ def _main(argv: list[str] | None) -> int:
     if args.command == "estimate":
         return _estimate(advisor, args)
     try:
-        db_path = db_path_from(os.environ.get("PTCC_DB"))
+        db = os.environ.get("PTCC_DB")
         if args.command == "health":
-            asyncio.run(check_store(db_path))
-            print(f"OK: {len(advisor.knowledge.entries)} entries; database {db_path} opens.")
+            name = asyncio.run(check_store(db))
+            print(f"OK: {len(advisor.knowledge.entries)} entries; database {name} opens.")
             return 0
         if args.command == "stats":
-            print(advisor.texts.stats(asyncio.run(_stats(db_path))).text)
+            print(advisor.texts.stats(asyncio.run(_stats(db))).text)
             return 0
         from ptcc_core.chat import run_chat
 
-        asyncio.run(run_chat(advisor, db_path))
+        asyncio.run(run_chat(advisor, db))
     except StoreError as exc:
         print(f"ptcc: {exc}", file=sys.stderr)
         return 1

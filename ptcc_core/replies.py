@@ -322,6 +322,11 @@ class Texts:
             f"Estimates saved: {stats.estimates}",
             f"Questions: {asked}{share}, {stats.unanswered} unanswered",
         ]
+        if stats.updates:
+            lines.append(
+                f"Webhook updates kept: {stats.updates}; taken over from a stopped replica: "
+                f"{stats.taken_over}; replies that may have repeated: {stats.repeated}"
+            )
         if stats.top_unanswered:
             lines += ["", "Most asked unanswered questions:"]
             lines += [f"{times}x {text}" for text, times in stats.top_unanswered]

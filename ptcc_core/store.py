@@ -1,45 +1,38 @@
-"""Per-user state in SQLite through aiosqlite: the session (profile, questionnaire position,
-answers so far, estimate history), one row per user, written in one transaction per change.
+"""Per-user state and the webhook inbox, behind one interface with two back-ends: SQLite
+(a file, the default, for one process) and PostgreSQL (for several replicas). PTCC_DB picks
+one; the core and the bot never know which they talk to.
 
-The schema is versioned with `PRAGMA user_version` and migrated forward on open. A file that
-cannot be opened, or that a newer version of PTCC Advisor wrote, stops start-up with a
-message that says what to do, never a silent reset.
+A store keeps, per user, the session (profile, questionnaire position, answers so far,
+pending confirmations, estimate history); the questions asked, for the operator's view; and
+the inbox of webhook updates that replicas lease, handle in order per user, and mark done.
+The SQL is shared: each back-end supplies only how to run a query and a transaction.
 """
 
 from __future__ import annotations
 
-import asyncio
 import os
-import sqlite3
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, ClassVar
+from urllib.parse import urlsplit, urlunsplit
 
-import aiosqlite
 from pydantic import BaseModel, ValidationError
 
 from ptcc_core.conversation import Session
+from ptcc_core.schema import SCHEMA_VERSION, Dialect
 
-SCHEMA_VERSION = 2
-_MIGRATIONS: dict[int, str] = {
-    1: """
-        CREATE TABLE sessions (
-            user_key   TEXT PRIMARY KEY,
-            data       TEXT NOT NULL,
-            updated_at TEXT NOT NULL
-        );
-    """,
-    # Questions users asked, for the operator: no user key; text kept only when unanswered.
-    2: """
-        CREATE TABLE questions (
-            id       INTEGER PRIMARY KEY,
-            answered INTEGER NOT NULL,
-            text     TEXT,
-            asked_at TEXT NOT NULL
-        );
-        CREATE INDEX questions_unanswered ON questions (answered, text);
-    """,
-}
+__all__ = ["SCHEMA_VERSION", "Claimed", "Dump", "Stats", "Store", "StoreError", "open_store"]
+
 MAX_KEPT_QUESTION = 500
+Row = tuple[Any, ...]
+Statement = tuple[str, Sequence[Any]]
+
+
+class StoreError(Exception):
+    """The database cannot be used; the message says why and what to do."""
 
 
 class Stats(BaseModel):
@@ -50,14 +43,38 @@ class Stats(BaseModel):
     answered: int
     unanswered: int
     top_unanswered: list[tuple[str, int]]
+    # Webhook inbox, over the updates still kept (done ones are pruned after a few days).
+    updates: int = 0
+    taken_over: int = 0
+    repeated: int = 0
 
 
-def _probe(path: Path) -> None:
-    sqlite3.connect(path).close()
+class Claimed(BaseModel):
+    """An inbox update leased to one replica."""
+
+    update_id: int
+    user_key: str
+    payload: str
+    attempts: int
 
 
-class StoreError(Exception):
-    """The database cannot be used; the message says why and what to do."""
+class SessionRow(BaseModel):
+    user_key: str
+    data: str
+    updated_at: str
+
+
+class QuestionRow(BaseModel):
+    answered: int
+    text: str | None
+    asked_at: str
+
+
+class Dump(BaseModel):
+    """Everything worth moving to another database (the inbox is transient and stays)."""
+
+    sessions: list[SessionRow]
+    questions: list[QuestionRow]
 
 
 def default_db_path() -> Path:
@@ -67,134 +84,279 @@ def default_db_path() -> Path:
 
 
 def db_path_from(value: str | None) -> Path:
-    """A PTCC_DB value (a path or sqlite:///PATH) as a path; the default when empty."""
+    """A PTCC_DB value that names SQLite (a path or sqlite:///PATH) as a path; the default
+    when empty."""
     if not value:
         return default_db_path()
     if value.startswith("sqlite:///"):
         return Path(value.removeprefix("sqlite:///"))
     if "://" in value:
-        raise StoreError(f"PTCC_DB={value!r}: use a file path or sqlite:///PATH")
+        raise StoreError(
+            f"PTCC_DB={redact(value)!r}: use a file path, sqlite:///PATH or "
+            "postgresql://USER:PASSWORD@HOST:PORT/DATABASE"
+        )
     return Path(value).expanduser()
 
 
-class Store:
-    """Loads and saves sessions by user key ("tg:12345", "terminal:alice")."""
+def is_postgresql(value: str | None) -> bool:
+    return bool(value) and str(value).startswith(("postgresql://", "postgres://"))
 
-    def __init__(self, db: aiosqlite.Connection, path: Path) -> None:
-        self._db = db
-        self.path = path
 
-    @classmethod
-    async def open(cls, path: Path) -> Store:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            # Probe synchronously first: aiosqlite's worker thread outlives a failed connect.
-            await asyncio.to_thread(_probe, path)
-            db = await aiosqlite.connect(path)
-        except (OSError, sqlite3.Error) as exc:
-            raise StoreError(f"cannot open the database {path}: {exc}") from exc
-        store = cls(db, path)
-        try:
-            await store._prepare()
-        except sqlite3.DatabaseError as exc:
-            await db.close()
-            raise StoreError(
-                f"the database {path} cannot be used ({exc}). Check the file's permissions, "
-                "or point PTCC_DB at another file."
-            ) from exc
-        except StoreError:
-            await db.close()
-            raise
-        return store
+def redact(url: str) -> str:
+    """A database URL fit for logs and messages: the password replaced."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return urlunsplit(parts._replace(netloc=netloc))
 
-    async def _prepare(self) -> None:
-        await self._db.execute("PRAGMA busy_timeout = 5000")
-        await self._db.execute("PRAGMA journal_mode = WAL")
-        # In WAL mode NORMAL loses nothing when the process dies (kill -9), only on power loss.
-        await self._db.execute("PRAGMA synchronous = NORMAL")
-        async with self._db.execute("PRAGMA user_version") as cursor:
-            row = await cursor.fetchone()
-        version = int(row[0]) if row else 0
-        if version > SCHEMA_VERSION:
-            raise StoreError(
-                f"the database {self.path} was written by a newer PTCC Advisor (schema "
-                f"{version}, this one knows {SCHEMA_VERSION}). Upgrade PTCC Advisor, or point "
-                "PTCC_DB at another file."
-            )
-        for target in range(version + 1, SCHEMA_VERSION + 1):
-            await self._db.executescript(
-                f"BEGIN; {_MIGRATIONS[target]} PRAGMA user_version = {target}; COMMIT;"
-            )
 
-    async def close(self) -> None:
-        await self._db.close()
+async def open_store(value: str | None) -> Store:
+    """The store PTCC_DB names: a path or sqlite:///PATH (default) or postgresql://..."""
+    if is_postgresql(value):
+        from ptcc_core.postgres_store import PostgresStore
+
+        return await PostgresStore.open(str(value))
+    from ptcc_core.sqlite_store import SQLiteStore
+
+    return await SQLiteStore.open(db_path_from(value))
+
+
+async def check_store(value: str | None) -> str:
+    """Open and close the database; returns its name for messages, raises StoreError with what
+    to fix if it cannot be used."""
+    store = await open_store(value)
+    await store.close()
+    return store.name
+
+
+class Store(ABC):
+    """Loads and saves sessions by user key ("tg:12345", "terminal:alice"), and keeps the
+    webhook inbox. SQL is written once, with ? placeholders, for both dialects."""
+
+    dialect: ClassVar[Dialect]
+    # How many estimates a session's JSON holds, in this dialect.
+    estimates_sql: ClassVar[str]
+    # Added to the claim's inner SELECT where the dialect can skip rows others are leasing.
+    lock_clause: ClassVar[str] = ""
+    name: str
+
+    @abstractmethod
+    async def rows(self, sql: str, *args: Any) -> list[Row]:
+        """Run one read and return its rows."""
+
+    @abstractmethod
+    async def write(self, *statements: Statement) -> list[list[Row]]:
+        """Run statements in one transaction; the rows each returned."""
+
+    @abstractmethod
+    async def close(self) -> None: ...
+
+    @abstractmethod
+    async def hold_polling_lock(self) -> bool:
+        """Take the one polling slot of this database for as long as the store is open;
+        False if another process holds it (Telegram allows one getUpdates consumer)."""
+
+    @abstractmethod
+    async def on_enqueue(self, wake: Callable[[], None]) -> None:
+        """Call `wake` whenever any process stores a new update in the inbox."""
+
+    # Sessions ----------------------------------------------------------------------------
 
     async def load(self, user_key: str) -> Session:
         """The user's session, or a fresh one for a new user."""
-        async with self._db.execute(
-            "SELECT data FROM sessions WHERE user_key = ?", (user_key,)
-        ) as cursor:
-            row = await cursor.fetchone()
-        if row is None:
+        found = await self.rows("SELECT data FROM sessions WHERE user_key = ?", user_key)
+        if not found:
             return Session()
         try:
-            return Session.model_validate_json(row[0])
+            return Session.model_validate_json(found[0][0])
         except ValidationError as exc:
             raise StoreError(f"the stored session of {user_key} is damaged: {exc}") from exc
 
     async def save(
-        self, user_key: str, session: Session, question: tuple[bool, str] | None = None
+        self,
+        user_key: str,
+        session: Session,
+        question: tuple[bool, str] | None = None,
+        done: int | None = None,
     ) -> None:
-        """Save the session and, if given, count the question (answered, text): one commit."""
-        now = datetime.now(UTC).isoformat()
+        """Save the session, count the question (answered, text) if given, and mark the inbox
+        update `done` if given: all in one transaction."""
+        statements: list[Statement] = []
         if question is not None:
-            await self._add_question(*question)
-        await self._db.execute(
-            "INSERT INTO sessions (user_key, data, updated_at) VALUES (?, ?, ?) "
-            "ON CONFLICT (user_key) DO UPDATE SET data = excluded.data, "
-            "updated_at = excluded.updated_at",
-            (user_key, session.model_dump_json(), now),
+            statements.append(self._question(*question))
+        statements.append(
+            (
+                "INSERT INTO sessions (user_key, data, updated_at) VALUES (?, ?, ?) "
+                "ON CONFLICT (user_key) DO UPDATE SET data = excluded.data, "
+                "updated_at = excluded.updated_at",
+                (user_key, session.model_dump_json(), datetime.now(UTC).isoformat()),
+            )
         )
-        await self._db.commit()
+        if done is not None:
+            statements.append(self._finish(done))
+        await self.write(*statements)
 
-    async def _add_question(self, answered: bool, text: str) -> None:
+    async def forget(self, user_key: str, done: int | None = None) -> None:
+        """Delete every row about the user (and mark the inbox update `done` if given)."""
+        statements: list[Statement] = [("DELETE FROM sessions WHERE user_key = ?", (user_key,))]
+        if done is not None:
+            statements.append(self._finish(done))
+        await self.write(*statements)
+
+    @staticmethod
+    def _question(answered: bool, text: str) -> Statement:
         """Count a question; keep its text (never who asked) only when it went unanswered."""
         kept = None if answered else " ".join(text.split())[:MAX_KEPT_QUESTION]
-        await self._db.execute(
+        return (
             "INSERT INTO questions (answered, text, asked_at) VALUES (?, ?, ?)",
             (int(answered), kept, datetime.now(UTC).isoformat()),
         )
 
     async def stats(self, top: int = 10) -> Stats:
-        async with self._db.execute(
-            "SELECT count(*), coalesce(sum(json_array_length(data, '$.estimates')), 0) FROM sessions"
-        ) as cursor:
-            users, estimates = await cursor.fetchone() or (0, 0)
-        async with self._db.execute(
+        [(users, estimates)] = await self.rows(
+            f"SELECT count(*), coalesce(sum({self.estimates_sql}), 0) FROM sessions"
+        )
+        [(answered, unanswered)] = await self.rows(
             "SELECT coalesce(sum(answered), 0), coalesce(sum(1 - answered), 0) FROM questions"
-        ) as cursor:
-            answered, unanswered = await cursor.fetchone() or (0, 0)
-        async with self._db.execute(
+        )
+        asked = await self.rows(
             "SELECT lower(text) AS asked, count(*) AS times FROM questions WHERE answered = 0 "
             "GROUP BY asked ORDER BY times DESC, asked LIMIT ?",
-            (top,),
-        ) as cursor:
-            rows = await cursor.fetchall()
+            top,
+        )
+        [(updates, taken_over, repeated)] = await self.rows(
+            "SELECT count(*), coalesce(sum(CASE WHEN attempts > 1 THEN 1 ELSE 0 END), 0), "
+            "coalesce(sum(repeats), 0) FROM inbox"
+        )
         return Stats(
             users=users,
             estimates=estimates,
             answered=answered,
             unanswered=unanswered,
-            top_unanswered=[(str(text), int(times)) for text, times in rows],
+            top_unanswered=[(str(text), int(times)) for text, times in asked],
+            updates=updates,
+            taken_over=taken_over,
+            repeated=repeated,
         )
 
-    async def forget(self, user_key: str) -> None:
-        """Delete every row about the user."""
-        await self._db.execute("DELETE FROM sessions WHERE user_key = ?", (user_key,))
-        await self._db.commit()
+    # The inbox ---------------------------------------------------------------------------
 
+    async def enqueue(self, update_id: int, user_key: str, payload: str) -> bool:
+        """Store an update; False if it was stored before (Telegram sent it again)."""
+        [inserted] = await self.write(
+            (
+                "INSERT INTO inbox (update_id, user_key, payload, received_at) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT (update_id) DO NOTHING RETURNING update_id",
+                (update_id, user_key, payload, time.time()),
+            )
+        )
+        return bool(inserted)
 
-async def check_store(path: Path) -> None:
-    """Open and close the database: raises StoreError with what to fix if it cannot be used."""
-    store = await Store.open(path)
-    await store.close()
+    async def claim(self, owner: str, lease: float, limit: int) -> list[Claimed]:
+        """Lease up to `limit` updates to `owner` for `lease` seconds: for each user only the
+        oldest unfinished update, and only if nobody holds a live lease on it."""
+        now = time.time()
+        [rows] = await self.write(
+            (
+                "UPDATE inbox SET lease_owner = ?, lease_until = ?, attempts = attempts + 1 "
+                "WHERE update_id IN ("
+                "  SELECT update_id FROM inbox AS i"
+                "  WHERE i.done_at IS NULL AND (i.lease_until IS NULL OR i.lease_until < ?)"
+                "  AND NOT EXISTS (SELECT 1 FROM inbox AS e WHERE e.user_key = i.user_key"
+                "    AND e.done_at IS NULL AND e.update_id < i.update_id)"
+                f"  ORDER BY i.update_id LIMIT ?{self.lock_clause}) "
+                "AND done_at IS NULL AND (lease_until IS NULL OR lease_until < ?) "
+                "RETURNING update_id, user_key, payload, attempts",
+                (owner, now + lease, now, limit, now),
+            )
+        )
+        claimed = [Claimed(update_id=u, user_key=k, payload=p, attempts=a) for u, k, p, a in rows]
+        return sorted(claimed, key=lambda c: c.update_id)
+
+    async def renew(self, owner: str, lease: float) -> None:
+        """Extend every lease `owner` holds on unfinished updates."""
+        await self.write(
+            (
+                "UPDATE inbox SET lease_until = ? WHERE lease_owner = ? AND done_at IS NULL",
+                (time.time() + lease, owner),
+            )
+        )
+
+    async def release(self, owner: str) -> None:
+        """Give up `owner`'s leases on unfinished updates, so others take them at once."""
+        await self.write(
+            (
+                "UPDATE inbox SET lease_until = NULL WHERE lease_owner = ? AND done_at IS NULL",
+                (owner,),
+            )
+        )
+
+    async def sending(self, update_id: int) -> None:
+        """Replies to the update start going out now; if an earlier attempt got this far and
+        never finished, they may repeat: count it."""
+        await self.write(
+            (
+                "UPDATE inbox SET repeats = repeats + sending, sending = 1 WHERE update_id = ?",
+                (update_id,),
+            )
+        )
+
+    async def finish(self, update_id: int) -> None:
+        """Mark an update done (a no-op if it already is)."""
+        await self.write(self._finish(update_id))
+
+    @staticmethod
+    def _finish(update_id: int) -> Statement:
+        # The message text goes once handled: the inbox keeps ids for de-duplication only.
+        return (
+            "UPDATE inbox SET done_at = ?, payload = '' WHERE update_id = ? AND done_at IS NULL",
+            (time.time(), update_id),
+        )
+
+    async def prune(self, older_than: float) -> None:
+        """Forget done updates finished more than `older_than` seconds ago (keeping those
+        whose replies may have repeated, for the operator's count)."""
+        await self.write(
+            (
+                "DELETE FROM inbox WHERE done_at < ? AND repeats = 0",
+                (time.time() - older_than,),
+            )
+        )
+
+    # Moving to another database ----------------------------------------------------------
+
+    async def dump(self) -> Dump:
+        sessions = await self.rows(
+            "SELECT user_key, data, updated_at FROM sessions ORDER BY user_key"
+        )
+        questions = await self.rows("SELECT answered, text, asked_at FROM questions ORDER BY id")
+        return Dump(
+            sessions=[SessionRow(user_key=k, data=d, updated_at=u) for k, d, u in sessions],
+            questions=[QuestionRow(answered=a, text=t, asked_at=at) for a, t, at in questions],
+        )
+
+    async def restore(self, dump: Dump) -> None:
+        """Copy a dump in, in one transaction; refuses a database that already has users."""
+        [(users,)] = await self.rows("SELECT count(*) FROM sessions")
+        if users:
+            raise StoreError(
+                f"{self.name} already holds {users} users' sessions: move into an empty "
+                "database, so nobody's data is mixed or overwritten."
+            )
+        await self.write(
+            *[
+                (
+                    "INSERT INTO sessions (user_key, data, updated_at) VALUES (?, ?, ?)",
+                    (row.user_key, row.data, row.updated_at),
+                )
+                for row in dump.sessions
+            ],
+            *[
+                (
+                    "INSERT INTO questions (answered, text, asked_at) VALUES (?, ?, ?)",
+                    (row.answered, row.text, row.asked_at),
+                )
+                for row in dump.questions
+            ],
+        )

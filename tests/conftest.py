@@ -1,15 +1,23 @@
-"""Shared fixtures: the installed knowledge and an advisor over it, loaded once per run, and
-the fake Bot API server on 127.0.0.1."""
+"""Shared fixtures: the installed knowledge and an advisor over it, loaded once per run; the
+fake Bot API server on 127.0.0.1; a real PostgreSQL server (started once per run) with a fresh
+database per test; and `db`, a fresh database of each back-end in turn."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import itertools
+import os
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
+import asyncpg
 import pytest
 
 from ptcc_core.advisor import Advisor
 from ptcc_core.knowledge import Knowledge, load_knowledge
 from tests.fake_bot_api import FakeBotAPI
+from tests.postgres_server import PostgresServer, find_bindir, start_server
+
+_databases = itertools.count(1)
 
 
 @pytest.fixture(scope="session")
@@ -28,3 +36,39 @@ async def api() -> AsyncIterator[FakeBotAPI]:
     await server.start()
     yield server
     await server.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    if find_bindir() is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must run the PostgreSQL tests: .ci/run installs postgresql")
+        pytest.skip("no PostgreSQL server: install Debian's postgresql package")
+    server = start_server()
+    yield server
+    server.stop()
+
+
+async def new_database(server: PostgresServer) -> str:
+    """A fresh, empty database on the server; its URL."""
+    name = f"test_{os.getpid()}_{next(_databases)}"
+    conn = await asyncpg.connect(server.url())
+    try:
+        await conn.execute(f"CREATE DATABASE {name}")
+    finally:
+        await conn.close()
+    return server.url(name)
+
+
+@pytest.fixture
+async def pg_url(postgres_server: PostgresServer) -> str:
+    return await new_database(postgres_server)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A PTCC_DB value for a fresh database: a SQLite file, then a PostgreSQL database."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'ptcc.db'}"
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    return await new_database(server)

@@ -9,7 +9,7 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -136,22 +136,25 @@ async def test_change_one_answer_from_profile(api: FakeBotAPI, bot: Bot) -> None
 
 
 async def test_forget_deletes_every_row(api: FakeBotAPI, bot: Bot, tmp_path: Path) -> None:
-    await say(api, "I have 3 years, what would I earn in Boston?", expect=2)
     db = sqlite3.connect(tmp_path / "bot.db")
-    assert (
-        db.execute("SELECT count(*) FROM sessions WHERE user_key = ?", (f"tg:{USER}",)).fetchone()[
-            0
-        ]
-        == 1
-    )
+
+    def rows() -> int:
+        query = "SELECT count(*) FROM sessions WHERE user_key = ?"
+        return int(db.execute(query, (f"tg:{USER}",)).fetchone()[0])
+
+    await say(api, "I have 3 years, what would I earn in Boston?", expect=2)
+    await eventually(lambda: rows() == 1)  # saved once the replies are out
     await say(api, "/forget")
     await press(api, "forget:yes")
-    assert (
-        db.execute("SELECT count(*) FROM sessions WHERE user_key = ?", (f"tg:{USER}",)).fetchone()[
-            0
-        ]
-        == 0
-    )
+    await eventually(lambda: rows() == 0)
+
+
+async def eventually(check: Callable[[], bool], timeout: float = 10) -> None:
+    """Wait until `check()` holds: the store writes a turn just after its replies go out."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, "condition not met in time"
+        await asyncio.sleep(0.02)
 
 
 @pytest.mark.parametrize(

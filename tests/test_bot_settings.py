@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import socket
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 import pytest
 
-from bot.app import build_application, webhook_options
+from bot.app import build_application, serve_webhook
 from bot.settings import Settings, SettingsError, load_settings
 from ptcc_core.advisor import Advisor
 from tests.fake_bot_api import TOKEN, FakeBotAPI
@@ -77,6 +79,11 @@ def test_settings_read_env_and_dotenv(tmp_path: Path, monkeypatch: pytest.Monkey
         load_settings()
 
 
+async def until(condition: Callable[[], bool]) -> None:
+    while not condition():
+        await asyncio.sleep(0.05)
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -99,15 +106,11 @@ async def test_webhook_mode_serves_the_url_path_and_checks_the_secret(
         PTCC_WEBHOOK_PORT=port,
     )
     app = build_application(settings, advisor)
-    options = webhook_options(settings)
-    assert options["url_path"] == "telegram/ptcc"
-    await app.initialize()
-    assert app.post_init is not None and app.updater is not None
-    await app.post_init(app)
-    options.pop("allowed_updates")
-    await app.updater.start_webhook(**options)
-    await app.start()
+    stop = asyncio.Event()
+    served = asyncio.create_task(serve_webhook(settings, app, stop))
     try:
+        # The bot registers the webhook once its server listens.
+        await asyncio.wait_for(until(lambda: api.webhook is not None), 30)
         assert api.webhook == {
             "url": "https://bot.example.org/telegram/ptcc",
             "secret_token": "s3cret-value",
@@ -126,14 +129,12 @@ async def test_webhook_mode_serves_the_url_path_and_checks_the_secret(
                 },
             )
             assert accepted.status_code == 200
+            assert (await client.get(f"http://127.0.0.1:{port}/healthz")).status_code == 200
         sent = await api.wait_for(77, 1)
         assert "PTCC Advisor" in sent[0].text
     finally:
-        await app.updater.stop()
-        await app.stop()
-        assert app.post_shutdown is not None
-        await app.post_shutdown(app)
-        await app.shutdown()
+        stop.set()
+        await served
         await api.stop()
 
 

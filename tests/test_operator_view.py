@@ -12,7 +12,8 @@ import pytest
 
 from ptcc_core.conversation import Session
 from ptcc_core.profile import Profile
-from ptcc_core.store import SCHEMA_VERSION, Store
+from ptcc_core.schema import SCHEMA_VERSION
+from ptcc_core.sqlite_store import SQLiteStore
 from tests.fake_bot_api import FakeBotAPI
 from tests.test_bot_e2e import Bot, say
 
@@ -20,13 +21,15 @@ ADMIN = 31337
 
 
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    opened = await Store.open(tmp_path / "ops.db")
+async def store(tmp_path: Path) -> AsyncIterator[SQLiteStore]:
+    opened = await SQLiteStore.open(tmp_path / "ops.db")
     yield opened
     await opened.close()
 
 
-async def test_unanswered_questions_are_kept_as_text_only(store: Store, tmp_path: Path) -> None:
+async def test_unanswered_questions_are_kept_as_text_only(
+    store: SQLiteStore, tmp_path: Path
+) -> None:
     await store.save("tg:1", Session(), (True, "what is a CMAA?"))
     for _ in range(2):
         await store.save("tg:1", Session(), (False, "Tell me  a joke"))
@@ -39,7 +42,7 @@ async def test_unanswered_questions_are_kept_as_text_only(store: Store, tmp_path
     assert ("what is a CMAA?",) not in [(row[2],) for row in rows]
 
 
-async def test_stats_count_users_and_saved_estimates(store: Store) -> None:
+async def test_stats_count_users_and_saved_estimates(store: SQLiteStore) -> None:
     from datetime import UTC, datetime
 
     from ptcc_core.conversation import SavedEstimate
@@ -64,7 +67,7 @@ async def test_a_version_1_database_migrates_and_keeps_its_rows(tmp_path: Path) 
     )
     db.commit()
     db.close()
-    store = await Store.open(path)
+    store = await SQLiteStore.open(path)
     try:
         assert (await store.load("tg:7")).profile.years == 3
         await store.save("tg:7", Session(), (False, "x"))

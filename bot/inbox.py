@@ -1,0 +1,197 @@
+"""Webhook mode: the bot serves the webhook itself and answers Telegram's POST with 200 only
+once the update is stored in the database's inbox, so no update is lost when a process dies.
+
+Handling is separate from receiving: every replica leases stored updates (the oldest
+unfinished one per user, so each user's updates run in order and one at a time), handles
+them through python-telegram-bot's Application, and marks them done in the same transaction
+that saves the user's session. A replica that dies leaves leases that expire; any other
+replica then takes those updates over. `update_id` is the inbox's primary key, so an update
+that Telegram sends twice, or that reaches two replicas, is stored and handled once.
+
+This follows python-telegram-bot's custom-webhook example: an aiohttp server of our own
+calls Application.process_update instead of the library's built-in webhook server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import secrets
+import socket
+from typing import Any
+
+from aiohttp import web
+from telegram import Update
+from telegram.ext import Application
+
+from ptcc_core.store import Claimed, Store
+
+log = logging.getLogger("ptcc.inbox")
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+# Done updates are kept this long so that a late redelivery is still recognised.
+KEEP_DONE = 2 * 24 * 3600
+_PRUNE_EVERY = 600
+_STOP_GRACE = 10.0
+
+AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+
+
+class Inbox:
+    """Receives webhook updates into the store and hands them to the Application."""
+
+    def __init__(
+        self,
+        application: AnyApplication,
+        store: Store,
+        *,
+        secret: str | None,
+        workers: int,
+        lease: float,
+    ) -> None:
+        self.application = application
+        self.store = store
+        self.secret = secret
+        self.workers = workers
+        self.lease = lease
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+        self._wake = asyncio.Event()
+        self._running: set[asyncio.Task[None]] = set()
+
+    # Receiving ---------------------------------------------------------------------------
+
+    async def receive(self, request: web.Request) -> web.Response:
+        if self.secret is not None and request.headers.get(SECRET_HEADER) != self.secret:
+            return web.Response(status=403)
+        try:
+            data = await request.json()
+            update = Update.de_json(data, self.application.bot)
+        except (ValueError, TypeError, KeyError) as exc:
+            log.warning("ignoring a webhook request that is not an update: %s", exc)
+            return web.Response(status=400)
+        user = update.effective_user
+        key = f"tg:{user.id}" if user is not None else f"update:{update.update_id}"
+        try:
+            await self.store.enqueue(update.update_id, key, json.dumps(data))
+        except Exception:
+            # No 200: Telegram keeps the update and sends it again.
+            log.exception("could not store update %s", update.update_id)
+            return web.Response(status=503)
+        return web.Response()
+
+    async def health(self, request: web.Request) -> web.Response:
+        try:
+            await self.store.rows("SELECT 1")
+        except Exception as exc:
+            return web.Response(status=503, text=f"database unreachable: {exc}")
+        return web.Response(text="ok")
+
+    # Handling ----------------------------------------------------------------------------
+
+    async def work(self, stop: asyncio.Event) -> None:
+        """Lease and handle updates until `stop` is set; then finish what is in hand."""
+        await self.store.on_enqueue(self._wake.set)
+        keeper = asyncio.create_task(self._keep_leases(stop))
+        try:
+            while not stop.is_set():
+                self._wake.clear()
+                free = self.workers - len(self._running)
+                if free > 0:
+                    for claimed in await self._claim(free):
+                        task = asyncio.create_task(self._handle(claimed))
+                        self._running.add(task)
+                        task.add_done_callback(self._running.discard)
+                # Wake on a new update anywhere, a finished update here, or to look for
+                # expired leases now and then.
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wait(stop), timeout=min(1.0, self.lease / 3))
+        finally:
+            if self._running:
+                await asyncio.wait(self._running, timeout=_STOP_GRACE)
+            keeper.cancel()
+            with contextlib.suppress(Exception):
+                # Whatever is still unfinished goes back to the other replicas now.
+                await self.store.release(self.owner)
+
+    async def _wait(self, stop: asyncio.Event) -> None:
+        woken = asyncio.ensure_future(self._wake.wait())
+        stopped = asyncio.ensure_future(stop.wait())
+        try:
+            await asyncio.wait({woken, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            woken.cancel()
+            stopped.cancel()
+
+    async def _claim(self, limit: int) -> list[Claimed]:
+        try:
+            return await self.store.claim(self.owner, self.lease, limit)
+        except Exception:
+            log.exception("could not lease updates from the inbox; trying again")
+            await asyncio.sleep(1)
+            return []
+
+    async def _handle(self, claimed: Claimed) -> None:
+        if claimed.attempts > 1:
+            log.warning(
+                "taking over update %s (attempt %s): the replica that had it stopped",
+                claimed.update_id,
+                claimed.attempts,
+            )
+        try:
+            update = Update.de_json(json.loads(claimed.payload), self.application.bot)
+            # Handler errors go to the Application's error handler and do not come back here.
+            await self.application.process_update(update)
+            await self.store.finish(claimed.update_id)
+        except Exception:
+            log.exception("update %s stays in the inbox for another try", claimed.update_id)
+        finally:
+            self._wake.set()
+
+    async def _keep_leases(self, stop: asyncio.Event) -> None:
+        """Renew this replica's leases while it works on them; prune old done updates."""
+        since_prune = _PRUNE_EVERY
+        while not stop.is_set():
+            await asyncio.sleep(self.lease / 3)
+            since_prune += self.lease / 3
+            try:
+                if self._running:
+                    await self.store.renew(self.owner, self.lease)
+                if since_prune >= _PRUNE_EVERY:
+                    await self.store.prune(KEEP_DONE)
+                    since_prune = 0
+            except Exception:
+                log.exception("could not renew leases")
+
+
+async def serve(
+    application: AnyApplication,
+    store: Store,
+    *,
+    url: str,
+    path: str,
+    listen: str,
+    port: int,
+    secret: str | None,
+    workers: int,
+    lease: float,
+    stop: asyncio.Event,
+) -> None:
+    """Run the webhook server and the workers until `stop` is set."""
+    inbox = Inbox(application, store, secret=secret, workers=workers, lease=lease)
+    web_app = web.Application()
+    web_app.router.add_post(path, inbox.receive)
+    web_app.router.add_get("/healthz", inbox.health)
+    runner = web.AppRunner(web_app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, listen, port).start()
+    await application.bot.set_webhook(
+        url, secret_token=secret, allowed_updates=Update.ALL_TYPES, max_connections=100
+    )
+    log.info("serving the webhook on %s:%s%s as %s", listen, port, path, inbox.owner)
+    try:
+        await inbox.work(stop)
+    finally:
+        await runner.cleanup()

@@ -1,0 +1,117 @@
+"""The PostgreSQL back-end (asyncpg, a connection pool): one database that several bot
+replicas share.
+
+The schema version lives in a one-row `schema_version` table; replicas starting together
+migrate under an advisory lock, so exactly one of them runs each migration. New inbox updates
+are announced with NOTIFY, so idle replicas wake at once instead of polling the table.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import cache
+from typing import Any, ClassVar
+
+import asyncpg
+from asyncpg.pool import PoolConnectionProxy
+
+from ptcc_core.schema import SCHEMA_VERSION, Dialect, migration
+from ptcc_core.store import Row, Statement, Store, StoreError, redact
+
+_CHANNEL = "ptcc_inbox"
+# Arbitrary fixed keys for pg_advisory_lock: one for migrating, one for the polling slot.
+_MIGRATION_LOCK = 74_021_001
+_POLLING_LOCK = 74_021_002
+_POOL_SIZE = 10
+
+
+@cache
+def _numbered(sql: str) -> str:
+    """The shared SQL's ? placeholders as PostgreSQL's $1, $2, ..."""
+    count = iter(range(1, 1000))
+    return re.sub(r"\?", lambda _: f"${next(count)}", sql)
+
+
+class PostgresStore(Store):
+    dialect: ClassVar[Dialect] = "postgresql"
+    estimates_sql: ClassVar[str] = "json_array_length(data::json -> 'estimates')"
+    lock_clause: ClassVar[str] = " FOR UPDATE SKIP LOCKED"
+
+    def __init__(self, pool: asyncpg.Pool, url: str) -> None:
+        self._pool = pool
+        self.name = redact(url)
+        self._held: list[PoolConnectionProxy] = []
+
+    @classmethod
+    async def open(cls, url: str) -> PostgresStore:
+        try:
+            pool = await asyncpg.create_pool(
+                url, min_size=1, max_size=_POOL_SIZE, command_timeout=60
+            )
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, ValueError) as exc:
+            raise StoreError(
+                f"cannot connect to PostgreSQL at {redact(url)} ({exc}). Check PTCC_DB (user, "
+                "password, host, port, database) and that the server is running."
+            ) from exc
+        store = cls(pool, url)
+        try:
+            await store._prepare()
+        except BaseException:
+            await pool.close()
+            raise
+        return store
+
+    async def _prepare(self) -> None:
+        async with self._pool.acquire() as conn, conn.transaction():
+            await conn.execute("SELECT pg_advisory_xact_lock($1)", _MIGRATION_LOCK)
+            await conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER)")
+            version = await conn.fetchval("SELECT max(version) FROM schema_version") or 0
+            if version > SCHEMA_VERSION:
+                raise StoreError(
+                    f"the database {self.name} was written by a newer PTCC Advisor (schema "
+                    f"{version}, this one knows {SCHEMA_VERSION}). Upgrade PTCC Advisor, or "
+                    "point PTCC_DB at another database."
+                )
+            for target in range(version + 1, SCHEMA_VERSION + 1):
+                await conn.execute(migration(target, "postgresql"))
+            if version < SCHEMA_VERSION:
+                await conn.execute("DELETE FROM schema_version")
+                await conn.execute("INSERT INTO schema_version VALUES ($1)", SCHEMA_VERSION)
+
+    async def rows(self, sql: str, *args: Any) -> list[Row]:
+        return [tuple(row) for row in await self._pool.fetch(_numbered(sql), *args)]
+
+    async def write(self, *statements: Statement) -> list[list[Row]]:
+        async with self._pool.acquire() as conn, conn.transaction():
+            return [
+                [tuple(row) for row in await conn.fetch(_numbered(sql), *args)]
+                for sql, args in statements
+            ]
+
+    async def enqueue(self, update_id: int, user_key: str, payload: str) -> bool:
+        inserted = await super().enqueue(update_id, user_key, payload)
+        if inserted:
+            await self._pool.execute(f"NOTIFY {_CHANNEL}")
+        return inserted
+
+    async def on_enqueue(self, wake: Callable[[], None]) -> None:
+        conn = await self._pool.acquire()
+        self._held.append(conn)
+        await conn.add_listener(_CHANNEL, lambda *_: wake())
+
+    async def hold_polling_lock(self) -> bool:
+        # A session-level advisory lock lives as long as this connection: a replica that dies,
+        # even by kill -9, frees the slot when the server notices the connection is gone.
+        conn = await self._pool.acquire()
+        if await conn.fetchval("SELECT pg_try_advisory_lock($1)", _POLLING_LOCK):
+            self._held.append(conn)
+            return True
+        await self._pool.release(conn)
+        return False
+
+    async def close(self) -> None:
+        for conn in self._held:
+            await self._pool.release(conn)
+        self._held.clear()
+        await self._pool.close()

@@ -1,0 +1,69 @@
+"""The database schema as numbered migrations, one list for both back-ends (SQLite and
+PostgreSQL). A migration is one SQL script, or one per dialect where the two differ.
+
+Each store applies, in one transaction, every migration past the version the database has
+recorded; both back-ends run the same list, and the store tests run it on both."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+Dialect = Literal["sqlite", "postgresql"]
+
+SCHEMA_VERSION = 3
+
+_MIGRATIONS: dict[int, str | dict[Dialect, str]] = {
+    1: """
+        CREATE TABLE sessions (
+            user_key   TEXT PRIMARY KEY,
+            data       TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+    """,
+    # Questions users asked, for the operator: no user key; text kept only when unanswered.
+    2: {
+        "sqlite": """
+            CREATE TABLE questions (
+                id       INTEGER PRIMARY KEY,
+                answered INTEGER NOT NULL,
+                text     TEXT,
+                asked_at TEXT NOT NULL
+            );
+            CREATE INDEX questions_unanswered ON questions (answered, text);
+        """,
+        "postgresql": """
+            CREATE TABLE questions (
+                id       BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                answered INTEGER NOT NULL,
+                text     TEXT,
+                asked_at TEXT NOT NULL
+            );
+            CREATE INDEX questions_unanswered ON questions (answered, text);
+        """,
+    },
+    # Webhook updates, stored before Telegram gets its 200 and handled by whichever replica
+    # leases them. Times are Unix seconds. `sending` is set once replies start going out, so a
+    # retry after a crash knows its replies may repeat, and counts that in `repeats`.
+    3: """
+        CREATE TABLE inbox (
+            update_id   BIGINT PRIMARY KEY,
+            user_key    TEXT NOT NULL,
+            payload     TEXT NOT NULL,
+            received_at DOUBLE PRECISION NOT NULL,
+            lease_owner TEXT,
+            lease_until DOUBLE PRECISION,
+            attempts    INTEGER NOT NULL DEFAULT 0,
+            sending     INTEGER NOT NULL DEFAULT 0,
+            repeats     INTEGER NOT NULL DEFAULT 0,
+            done_at     DOUBLE PRECISION
+        );
+        CREATE INDEX inbox_waiting ON inbox (user_key, update_id) WHERE done_at IS NULL;
+        CREATE INDEX inbox_done ON inbox (done_at) WHERE done_at IS NOT NULL;
+    """,
+}
+
+
+def migration(version: int, dialect: Dialect) -> str:
+    """The SQL that brings a database from version-1 to version, in the given dialect."""
+    step = _MIGRATIONS[version]
+    return step if isinstance(step, str) else step[dialect]

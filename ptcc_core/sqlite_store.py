@@ -1,0 +1,125 @@
+"""The SQLite back-end (aiosqlite): one file, one process, the default.
+
+The schema version lives in `PRAGMA user_version` and is migrated forward on open. A file
+that cannot be opened, or that a newer version of PTCC Advisor wrote, stops start-up with a
+message that says what to do, never a silent reset.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import fcntl
+import os
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, ClassVar
+
+import aiosqlite
+
+from ptcc_core.schema import SCHEMA_VERSION, Dialect, migration
+from ptcc_core.store import Row, Statement, Store, StoreError
+
+
+def _probe(path: Path) -> None:
+    sqlite3.connect(path).close()
+
+
+class SQLiteStore(Store):
+    dialect: ClassVar[Dialect] = "sqlite"
+    estimates_sql: ClassVar[str] = "json_array_length(data, '$.estimates')"
+
+    def __init__(self, db: aiosqlite.Connection, path: Path) -> None:
+        self._db = db
+        self.path = path
+        self.name = str(path)
+        # One connection: a transaction must not interleave with another task's statements.
+        self._writing = asyncio.Lock()
+        self._wake: list[Callable[[], None]] = []
+        self._polling_lock: int | None = None
+
+    @classmethod
+    async def open(cls, path: Path) -> SQLiteStore:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            # Probe synchronously first: aiosqlite's worker thread outlives a failed connect.
+            await asyncio.to_thread(_probe, path)
+            db = await aiosqlite.connect(path)
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreError(f"cannot open the database {path}: {exc}") from exc
+        store = cls(db, path)
+        try:
+            await store._prepare()
+        except sqlite3.DatabaseError as exc:
+            await db.close()
+            raise StoreError(
+                f"the database {path} cannot be used ({exc}). Check the file's permissions, "
+                "or point PTCC_DB at another file."
+            ) from exc
+        except StoreError:
+            await db.close()
+            raise
+        return store
+
+    async def _prepare(self) -> None:
+        await self._db.execute("PRAGMA busy_timeout = 5000")
+        await self._db.execute("PRAGMA journal_mode = WAL")
+        # In WAL mode NORMAL loses nothing when the process dies (kill -9), only on power loss.
+        await self._db.execute("PRAGMA synchronous = NORMAL")
+        [(version,)] = await self.rows("PRAGMA user_version")
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"the database {self.path} was written by a newer PTCC Advisor (schema "
+                f"{version}, this one knows {SCHEMA_VERSION}). Upgrade PTCC Advisor, or point "
+                "PTCC_DB at another file."
+            )
+        for target in range(version + 1, SCHEMA_VERSION + 1):
+            await self._db.executescript(
+                f"BEGIN; {migration(target, 'sqlite')} PRAGMA user_version = {target}; COMMIT;"
+            )
+
+    async def rows(self, sql: str, *args: Any) -> list[Row]:
+        async with self._db.execute(sql, args) as cursor:
+            return [tuple(row) for row in await cursor.fetchall()]
+
+    async def write(self, *statements: Statement) -> list[list[Row]]:
+        async with self._writing:
+            try:
+                results = []
+                for sql, args in statements:
+                    async with self._db.execute(sql, args) as cursor:
+                        results.append([tuple(row) for row in await cursor.fetchall()])
+                await self._db.commit()
+            except BaseException:
+                await self._db.rollback()
+                raise
+        return results
+
+    async def enqueue(self, update_id: int, user_key: str, payload: str) -> bool:
+        inserted = await super().enqueue(update_id, user_key, payload)
+        for wake in self._wake:
+            wake()
+        return inserted
+
+    async def on_enqueue(self, wake: Callable[[], None]) -> None:
+        # One process per SQLite file: every enqueue happens here.
+        self._wake.append(wake)
+
+    async def hold_polling_lock(self) -> bool:
+        # A lock file beside the database: POSIX locks on the database file itself would be
+        # dropped by SQLite closing its own descriptors.
+        lock_path = self.path.with_name(self.path.name + ".polling-lock")
+        descriptor = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(descriptor)
+            return False
+        self._polling_lock = descriptor
+        return True
+
+    async def close(self) -> None:
+        await self._db.close()
+        if self._polling_lock is not None:
+            os.close(self._polling_lock)
+            self._polling_lock = None

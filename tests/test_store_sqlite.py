@@ -1,0 +1,201 @@
+"""The SQLite back-end's file: WAL mode, the schema version in PRAGMA user_version, the
+errors a broken or foreign database file gives, and the PTCC_DB values that name a file."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sqlite3
+import sys
+import threading
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aiosqlite.core
+import pytest
+
+from ptcc_core.schema import SCHEMA_VERSION
+from ptcc_core.sqlite_store import SQLiteStore
+from ptcc_core.store import StoreError, db_path_from, default_db_path
+from tests.sample_sessions import full_session
+
+
+def rows(path: Path) -> dict[str, str]:
+    """user_key -> data, read straight from the file with the sqlite3 module."""
+    with sqlite3.connect(path) as db:
+        return dict(db.execute("SELECT user_key, data FROM sessions").fetchall())
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "data" / "ptcc.db"
+
+
+@pytest.fixture
+async def store(db_path: Path) -> AsyncIterator[SQLiteStore]:
+    opened = await SQLiteStore.open(db_path)
+    try:
+        yield opened
+    finally:
+        await opened.close()
+
+
+# The database file -------------------------------------------------------------------------
+
+
+async def test_open_sets_wal_mode_and_the_schema_version(store: SQLiteStore, db_path: Path) -> None:
+    with sqlite3.connect(db_path) as db:
+        (mode,) = db.execute("PRAGMA journal_mode").fetchone()
+        (version,) = db.execute("PRAGMA user_version").fetchone()
+        tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master")}
+    assert mode.lower() == "wal"
+    assert version == SCHEMA_VERSION
+    assert "sessions" in tables
+
+
+async def test_reopening_a_current_database_keeps_its_rows(db_path: Path) -> None:
+    first = await SQLiteStore.open(db_path)
+    await first.save("tg:1", full_session())
+    await first.close()
+    second = await SQLiteStore.open(db_path)  # no migration runs twice ("table already exists")
+    await second.close()
+    with sqlite3.connect(db_path) as db:
+        (version,) = db.execute("PRAGMA user_version").fetchone()
+    assert version == SCHEMA_VERSION
+    assert set(rows(db_path)) == {"tg:1"}
+
+
+async def test_a_database_from_a_newer_version_is_refused(db_path: Path) -> None:
+    db_path.parent.mkdir(parents=True)
+    with sqlite3.connect(db_path) as db:
+        db.execute("CREATE TABLE sessions (user_key TEXT PRIMARY KEY, data TEXT, updated_at TEXT)")
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    with pytest.raises(StoreError, match="newer") as caught:
+        await SQLiteStore.open(db_path)
+    assert str(SCHEMA_VERSION + 1) in str(caught.value)
+    with sqlite3.connect(db_path) as db:
+        (version,) = db.execute("PRAGMA user_version").fetchone()
+    assert version == SCHEMA_VERSION + 1  # not silently "migrated" back
+
+
+async def test_a_file_that_is_not_a_database_is_a_store_error(tmp_path: Path) -> None:
+    path = tmp_path / "garbage.db"
+    path.write_bytes(b"this is not SQLite \x00\xff\xfe" * 300)
+    with pytest.raises(StoreError) as caught:
+        await SQLiteStore.open(path)
+    assert not isinstance(caught.value, sqlite3.Error)
+    assert str(path) in str(caught.value)
+    assert path.read_bytes().startswith(b"this is not SQLite")  # left as it was
+
+
+async def test_a_path_that_is_a_directory_is_a_store_error(tmp_path: Path) -> None:
+    directory = tmp_path / "a_directory"
+    directory.mkdir()
+    with pytest.raises(StoreError) as caught:
+        await SQLiteStore.open(directory)
+    assert str(directory) in str(caught.value)
+
+
+def test_a_failed_open_leaves_no_work_for_a_closed_event_loop(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`ptcc chat` runs Store.open under asyncio.run: when opening fails, nothing may be
+    left running that later reports to the closed loop (a traceback printed after the
+    clean "ptcc: cannot open the database" message). aiosqlite's worker thread is slowed
+    down here so the outcome does not depend on thread timing."""
+    real_worker = aiosqlite.core._connection_worker_thread
+
+    class SlowQueue:
+        def __init__(self, queue: object) -> None:
+            self.queue, self.calls = queue, 0
+
+        def get(self) -> object:
+            item = self.queue.get()  # type: ignore[attr-defined]
+            self.calls += 1
+            if self.calls > 1:
+                time.sleep(0.3)
+            return item
+
+    def slow_worker(tx: object) -> None:
+        real_worker(SlowQueue(tx))
+
+    thread_errors: list[BaseException | None] = []
+    monkeypatch.setattr(aiosqlite.core, "_connection_worker_thread", slow_worker)
+    monkeypatch.setattr(threading, "excepthook", lambda args: thread_errors.append(args.exc_value))
+    before = set(threading.enumerate())
+    directory = tmp_path / "a_directory"
+    directory.mkdir()
+
+    with pytest.raises(StoreError):
+        asyncio.run(SQLiteStore.open(directory))
+
+    for thread in set(threading.enumerate()) - before:
+        thread.join(timeout=5)
+    assert thread_errors == []
+
+
+async def test_a_path_under_a_regular_file_is_a_store_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "not_a_dir"
+    blocker.write_text("x")
+    with pytest.raises(StoreError):
+        await SQLiteStore.open(blocker / "ptcc.db")
+
+
+@pytest.mark.skipif(
+    sys.platform == "win32" or os.geteuid() == 0,
+    reason="root (and Windows) can write into a read-only directory",
+)
+async def test_a_path_in_a_read_only_directory_is_a_store_error(tmp_path: Path) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        with pytest.raises(StoreError):
+            await SQLiteStore.open(locked / "ptcc.db")
+        with pytest.raises(StoreError):
+            await SQLiteStore.open(locked / "sub" / "ptcc.db")
+    finally:
+        locked.chmod(0o700)
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux /proc")
+async def test_a_path_in_a_directory_even_root_cannot_write_is_a_store_error() -> None:
+    with pytest.raises(StoreError):
+        await SQLiteStore.open(Path("/proc/ptcc-test-no-such-dir/ptcc.db"))
+
+
+# PTCC_DB values ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", [None, ""])
+def test_an_empty_ptcc_db_means_the_default_path(value: str | None) -> None:
+    assert db_path_from(value) == default_db_path()
+
+
+def test_the_default_path_follows_xdg_data_home(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    assert default_db_path() == tmp_path / "xdg" / "ptcc" / "ptcc.db"
+    monkeypatch.delenv("XDG_DATA_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert default_db_path() == tmp_path / "home" / ".local" / "share" / "ptcc" / "ptcc.db"
+
+
+def test_a_sqlite_url_gives_its_path() -> None:
+    assert db_path_from("sqlite:///x/y.db") == Path("x/y.db")
+    assert db_path_from("sqlite:////var/lib/ptcc.db") == Path("/var/lib/ptcc.db")
+
+
+def test_a_plain_path_is_used_as_it_is(tmp_path: Path) -> None:
+    assert db_path_from(str(tmp_path / "p.db")) == tmp_path / "p.db"
+    assert db_path_from("relative/p.db") == Path("relative/p.db")
+
+
+@pytest.mark.parametrize(
+    "value", ["postgresql://user:pw@localhost/ptcc", "mysql://db/ptcc", "sqlite://x.db"]
+)
+def test_a_url_of_another_database_is_a_store_error(value: str) -> None:
+    with pytest.raises(StoreError, match="sqlite:///"):
+        db_path_from(value)
