@@ -182,20 +182,23 @@ class FakeBotAPI:
         source = message_id or next(
             (s.message_id for s in reversed(self.sent) if s.chat_id == user_id), 1
         )
-        query = {
+        return await self.push({"callback_query": self.callback_query(user_id, data, source)})
+
+    def callback_query(self, user_id: int, data: str, message_id: int) -> dict[str, Any]:
+        """A button press on the bot's message `message_id`, as Telegram sends it."""
+        return {
             "id": str(next(self._update_ids) * 7),
             "from": self._user(user_id),
             "chat_instance": str(user_id),
             "data": data,
             "message": {
-                "message_id": source,
+                "message_id": message_id,
                 "date": int(time.time()),
                 "chat": self._chat(user_id),
                 "from": BOT_USER,
                 "text": "...",
             },
         }
-        return await self.push({"callback_query": query})
 
     # Reading what the bot sent -------------------------------------------------------------------
 

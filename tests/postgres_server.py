@@ -12,11 +12,12 @@ import glob
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+
+from tests.ports import free_port
 
 INSTALL_HINT = (
     "no PostgreSQL server binaries (pg_ctl, initdb) found: install Debian's postgresql "
@@ -34,12 +35,6 @@ def find_bindir() -> Path | None:
         key=lambda p: int(Path(p).parent.parent.name),
     )
     return Path(found[-1]).parent if found else None
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass
@@ -76,7 +71,7 @@ def start_server(durable: bool = False) -> PostgresServer:
     if user is not None:
         record = pwd.getpwnam(user)
         os.chown(directory, record.pw_uid, record.pw_gid)
-    server = PostgresServer(bindir, directory, _free_port(), user)
+    server = PostgresServer(bindir, directory, free_port(), user)
     data = str(directory / "data")
     settings = (
         f"-p {server.port} -k {directory} -c listen_addresses=127.0.0.1 -c max_connections=300"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import socket
 import subprocess
 import sys
 from collections.abc import Callable
@@ -18,6 +17,7 @@ from bot.app import build_application, serve_webhook
 from bot.settings import Settings, SettingsError, load_settings
 from ptcc_core.advisor import Advisor
 from tests.fake_bot_api import TOKEN, FakeBotAPI
+from tests.ports import free_port
 
 
 def run_bot(env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
@@ -84,18 +84,12 @@ async def until(condition: Callable[[], bool]) -> None:
         await asyncio.sleep(0.05)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 async def test_webhook_mode_serves_the_url_path_and_checks_the_secret(
     tmp_path: Path, advisor: Advisor
 ) -> None:
     api = FakeBotAPI()
     await api.start()
-    port = _free_port()
+    port = free_port()
     settings = Settings(
         TELEGRAM_BOT_TOKEN=TOKEN,
         PTCC_BOT_API_URL=api.base_url,

@@ -1,0 +1,137 @@
+"""The webhook inbox in the store, on both back-ends: an update is stored once, leased to one
+replica at a time, each user's updates in update_id order and one at a time, a dead
+replica's lease expires and another takes over, and replies that may repeat are counted."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+
+from ptcc_core.conversation import Session
+from ptcc_core.store import Store, open_store
+
+
+@pytest.fixture
+async def store(db: str) -> AsyncIterator[Store]:
+    opened = await open_store(db)
+    try:
+        yield opened
+    finally:
+        await opened.close()
+
+
+async def test_an_update_sent_twice_is_stored_once(store: Store) -> None:
+    assert await store.enqueue(1, "tg:1", '{"update_id": 1}') is True
+    assert await store.enqueue(1, "tg:1", '{"update_id": 1}') is False
+    assert [c.update_id for c in await store.claim("a", 30, 10)] == [1]
+
+
+async def test_each_user_gets_one_update_at_a_time_in_order(store: Store) -> None:
+    for update_id, user in [(5, "tg:1"), (3, "tg:1"), (4, "tg:2"), (9, "tg:1"), (6, "tg:2")]:
+        await store.enqueue(update_id, user, "{}")
+    first = await store.claim("a", 30, 10)
+    assert [(c.update_id, c.user_key) for c in first] == [(3, "tg:1"), (4, "tg:2")]
+    assert await store.claim("b", 30, 10) == []  # both users have an update in hand
+
+    await store.finish(3)
+    assert [c.update_id for c in await store.claim("b", 30, 10)] == [5]
+    await store.save("tg:2", Session(), done=4)  # the save marks the update done
+    await store.finish(5)
+    assert [c.update_id for c in await store.claim("a", 30, 10)] == [6, 9]
+
+
+async def test_a_dead_replicas_lease_expires_and_another_takes_over(store: Store) -> None:
+    await store.enqueue(1, "tg:1", '{"text": "hi"}')
+    [taken] = await store.claim("dies", 0.3, 10)
+    assert taken.attempts == 1
+    assert await store.claim("other", 30, 10) == []
+    await asyncio.sleep(0.4)
+    [again] = await store.claim("other", 30, 10)
+    assert (again.update_id, again.attempts, again.payload) == (1, 2, '{"text": "hi"}')
+    assert (await store.stats()).taken_over == 1
+
+
+async def test_renewing_keeps_a_lease_and_releasing_gives_it_up(store: Store) -> None:
+    await store.enqueue(1, "tg:1", "{}")
+    await store.claim("slow", 0.3, 10)
+    await asyncio.sleep(0.2)
+    await store.renew("slow", 30)
+    await asyncio.sleep(0.2)
+    assert await store.claim("other", 30, 10) == []
+    await store.release("slow")
+    assert [c.update_id for c in await store.claim("other", 30, 10)] == [1]
+
+
+async def test_replies_that_may_repeat_are_counted(store: Store) -> None:
+    await store.enqueue(1, "tg:1", "{}")
+    await store.enqueue(2, "tg:2", "{}")
+    await store.claim("dies", 0.1, 10)
+    await store.sending(1)  # replica dies after its first reply to update 1
+    await asyncio.sleep(0.2)  # ... and before it sent anything for update 2
+    await store.claim("other", 30, 10)
+    await store.sending(1)
+    await store.sending(2)
+    await store.finish(1)
+    await store.finish(2)
+    stats = await store.stats()
+    assert (stats.updates, stats.taken_over, stats.repeated) == (2, 2, 1)
+
+
+async def test_done_updates_keep_only_their_id_and_are_pruned_later(store: Store) -> None:
+    await store.enqueue(1, "tg:1", '{"text": "my salary is private"}')
+    await store.claim("a", 30, 10)
+    await store.finish(1)
+    assert await store.rows("SELECT payload FROM inbox") == [("",)]
+    assert await store.enqueue(1, "tg:1", "{}") is False  # still recognised
+    await store.prune(older_than=3600)
+    assert (await store.stats()).updates == 1
+    await store.prune(older_than=0)
+    assert (await store.stats()).updates == 0
+
+
+async def test_two_replicas_claiming_at_once_never_share_an_update(db: str) -> None:
+    """Many concurrent claimers on separate connections (on PostgreSQL, separate pools as
+    separate processes would have): every update is leased exactly once."""
+    replicas = [await open_store(db) for _ in range(3)]
+    try:
+        for update_id in range(1, 301):
+            await replicas[0].enqueue(update_id, f"tg:{update_id % 40}", "{}")
+        leased: list[tuple[str, int]] = []
+
+        async def work(name: str, store: Store) -> None:
+            while True:
+                claimed = await store.claim(name, 30, 4)
+                if not claimed:
+                    if len(leased) == 300:
+                        return
+                    await asyncio.sleep(0.01)
+                    continue
+                for each in claimed:
+                    leased.append((name, each.update_id))
+                    await store.finish(each.update_id)
+
+        await asyncio.wait_for(
+            asyncio.gather(*(work(f"r{i}", s) for i, s in enumerate(replicas) for _ in range(3))),
+            120,
+        )
+        ids = [update_id for _, update_id in leased]
+        assert sorted(ids) == list(range(1, 301))
+        for user in range(40):  # each user's updates were taken in order
+            mine = [u for u in ids if u % 40 == user]
+            assert mine == sorted(mine)
+    finally:
+        for store in replicas:
+            await store.close()
+
+
+async def test_polling_is_one_process_per_database(db: str) -> None:
+    first, second = await open_store(db), await open_store(db)
+    try:
+        assert await first.hold_polling_lock() is True
+        assert await second.hold_polling_lock() is False
+        await first.close()
+        assert await second.hold_polling_lock() is True
+    finally:
+        await second.close()
