@@ -60,6 +60,7 @@ class Inbox:
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
         self._wake = asyncio.Event()
         self._running: set[asyncio.Task[None]] = set()
+        self._in_hand: set[int] = set()
 
     # Receiving ---------------------------------------------------------------------------
 
@@ -134,6 +135,7 @@ class Inbox:
             return []
 
     async def _handle(self, claimed: Claimed) -> None:
+        self._in_hand.add(claimed.update_id)
         if claimed.attempts > 1:
             log.warning(
                 "taking over update %s (attempt %s): the replica that had it stopped",
@@ -148,6 +150,7 @@ class Inbox:
         except Exception:
             log.exception("update %s stays in the inbox for another try", claimed.update_id)
         finally:
+            self._in_hand.discard(claimed.update_id)
             self._wake.set()
 
     async def _keep_leases(self, stop: asyncio.Event) -> None:
@@ -157,8 +160,8 @@ class Inbox:
             await asyncio.sleep(self.lease / 3)
             since_prune += self.lease / 3
             try:
-                if self._running:
-                    await self.store.renew(self.owner, self.lease)
+                if self._in_hand:
+                    await self.store.renew(self.owner, self.lease, sorted(self._in_hand))
                 if since_prune >= _PRUNE_EVERY:
                     await self.store.prune(KEEP_DONE)
                     since_prune = 0

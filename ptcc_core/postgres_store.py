@@ -8,6 +8,8 @@ are announced with NOTIFY, so idle replicas wake at once instead of polling the 
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import re
 from collections.abc import Callable
 from functools import cache
@@ -17,13 +19,14 @@ import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
 from ptcc_core.schema import SCHEMA_VERSION, Dialect, migration
-from ptcc_core.store import Row, Statement, Store, StoreError, redact
+from ptcc_core.store import Row, Statement, Store, StoreError, check_version, redact
 
 _CHANNEL = "ptcc_inbox"
 # Arbitrary fixed keys for pg_advisory_lock: one for migrating, one for the polling slot.
 _MIGRATION_LOCK = 74_021_001
 _POLLING_LOCK = 74_021_002
 _POOL_SIZE = 10
+_LOST = (OSError, asyncpg.PostgresError, asyncpg.InterfaceError)
 
 
 @cache
@@ -41,7 +44,9 @@ class PostgresStore(Store):
     def __init__(self, pool: asyncpg.Pool, url: str) -> None:
         self._pool = pool
         self.name = redact(url)
+        # Connections kept out of the pool: the polling lock's, and the NOTIFY listener's.
         self._held: list[PoolConnectionProxy] = []
+        self._listeners: list[tuple[PoolConnectionProxy, Callable[..., None]]] = []
 
     @classmethod
     async def open(cls, url: str) -> PostgresStore:
@@ -49,7 +54,7 @@ class PostgresStore(Store):
             pool = await asyncpg.create_pool(
                 url, min_size=1, max_size=_POOL_SIZE, command_timeout=60
             )
-        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, ValueError) as exc:
+        except (*_LOST, ValueError) as exc:
             raise StoreError(
                 f"cannot connect to PostgreSQL at {redact(url)} ({exc}). Check PTCC_DB (user, "
                 "password, host, port, database) and that the server is running."
@@ -67,12 +72,7 @@ class PostgresStore(Store):
             await conn.execute("SELECT pg_advisory_xact_lock($1)", _MIGRATION_LOCK)
             await conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER)")
             version = await conn.fetchval("SELECT max(version) FROM schema_version") or 0
-            if version > SCHEMA_VERSION:
-                raise StoreError(
-                    f"the database {self.name} was written by a newer PTCC Advisor (schema "
-                    f"{version}, this one knows {SCHEMA_VERSION}). Upgrade PTCC Advisor, or "
-                    "point PTCC_DB at another database."
-                )
+            check_version(self.name, version)
             for target in range(version + 1, SCHEMA_VERSION + 1):
                 await conn.execute(migration(target, "postgresql"))
             if version < SCHEMA_VERSION:
@@ -98,7 +98,25 @@ class PostgresStore(Store):
     async def on_enqueue(self, wake: Callable[[], None]) -> None:
         conn = await self._pool.acquire()
         self._held.append(conn)
-        await conn.add_listener(_CHANNEL, lambda *_: wake())
+
+        def on_notify(*_: object) -> None:
+            wake()
+
+        def on_lost(_: object) -> None:
+            # The server dropped the connection: listen again once it takes connections.
+            self._relisten = asyncio.ensure_future(self._listen_again(wake))
+
+        await conn.add_listener(_CHANNEL, on_notify)
+        conn.add_termination_listener(on_lost)
+        self._listeners.append((conn, on_notify))
+
+    async def _listen_again(self, wake: Callable[[], None]) -> None:
+        while not self._pool.is_closing():
+            try:
+                await self.on_enqueue(wake)
+                return
+            except _LOST:
+                await asyncio.sleep(1)
 
     async def hold_polling_lock(self) -> bool:
         # A session-level advisory lock lives as long as this connection: a replica that dies,
@@ -111,7 +129,13 @@ class PostgresStore(Store):
         return False
 
     async def close(self) -> None:
+        # A connection the server dropped is gone already: nothing to undo on it.
+        for conn, on_notify in self._listeners:
+            with contextlib.suppress(*_LOST):
+                await conn.remove_listener(_CHANNEL, on_notify)
         for conn in self._held:
-            await self._pool.release(conn)
+            with contextlib.suppress(*_LOST):
+                await self._pool.release(conn)
+        self._listeners.clear()
         self._held.clear()
         await self._pool.close()

@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 import aiosqlite
 
 from ptcc_core.schema import SCHEMA_VERSION, Dialect, migration
-from ptcc_core.store import Row, Statement, Store, StoreError
+from ptcc_core.store import Row, Statement, Store, StoreError, check_version
 
 
 def _probe(path: Path) -> None:
@@ -67,12 +67,7 @@ class SQLiteStore(Store):
         # In WAL mode NORMAL loses nothing when the process dies (kill -9), only on power loss.
         await self._db.execute("PRAGMA synchronous = NORMAL")
         [(version,)] = await self.rows("PRAGMA user_version")
-        if version > SCHEMA_VERSION:
-            raise StoreError(
-                f"the database {self.path} was written by a newer PTCC Advisor (schema "
-                f"{version}, this one knows {SCHEMA_VERSION}). Upgrade PTCC Advisor, or point "
-                "PTCC_DB at another file."
-            )
+        check_version(self.name, version)
         for target in range(version + 1, SCHEMA_VERSION + 1):
             await self._db.executescript(
                 f"BEGIN; {migration(target, 'sqlite')} PRAGMA user_version = {target}; COMMIT;"

@@ -111,6 +111,16 @@ def redact(url: str) -> str:
     return urlunsplit(parts._replace(netloc=netloc))
 
 
+def check_version(name: str, version: int) -> None:
+    """Refuse a database whose schema a newer PTCC Advisor wrote: never migrate it back."""
+    if version > SCHEMA_VERSION:
+        raise StoreError(
+            f"the database {name} was written by a newer PTCC Advisor (schema {version}, this "
+            f"one knows {SCHEMA_VERSION}). Upgrade PTCC Advisor, or point PTCC_DB at another "
+            "database."
+        )
+
+
 async def open_store(value: str | None) -> Store:
     """The store PTCC_DB names: a path or sqlite:///PATH (default) or postgresql://..."""
     if is_postgresql(value):
@@ -274,13 +284,18 @@ class Store(ABC):
         claimed = [Claimed(update_id=u, user_key=k, payload=p, attempts=a) for u, k, p, a in rows]
         return sorted(claimed, key=lambda c: c.update_id)
 
-    async def renew(self, owner: str, lease: float) -> None:
-        """Extend every lease `owner` holds on unfinished updates."""
+    async def renew(self, owner: str, lease: float, update_ids: Sequence[int]) -> None:
+        """Extend `owner`'s leases on the unfinished updates it is still working on."""
+        until = time.time() + lease
         await self.write(
-            (
-                "UPDATE inbox SET lease_until = ? WHERE lease_owner = ? AND done_at IS NULL",
-                (time.time() + lease, owner),
-            )
+            *[
+                (
+                    "UPDATE inbox SET lease_until = ? "
+                    "WHERE update_id = ? AND lease_owner = ? AND done_at IS NULL",
+                    (until, update_id, owner),
+                )
+                for update_id in update_ids
+            ]
         )
 
     async def release(self, owner: str) -> None:

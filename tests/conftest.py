@@ -1,6 +1,6 @@
 """Shared fixtures: the installed knowledge and an advisor over it, loaded once per run; the
 fake Bot API server on 127.0.0.1; a real PostgreSQL server (started once per run) with a fresh
-database per test; and `db`, a fresh database of each back-end in turn."""
+database per test; `db`, a fresh database of each back-end in turn, and `store` over it."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import pytest
 
 from ptcc_core.advisor import Advisor
 from ptcc_core.knowledge import Knowledge, load_knowledge
+from ptcc_core.store import Store, open_store
 from tests.fake_bot_api import FakeBotAPI
 from tests.postgres_server import PostgresServer, find_bindir, start_server
 
@@ -72,3 +73,13 @@ async def db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         return f"sqlite:///{tmp_path / 'ptcc.db'}"
     server: PostgresServer = request.getfixturevalue("postgres_server")
     return await new_database(server)
+
+
+@pytest.fixture
+async def store(db: str) -> AsyncIterator[Store]:
+    """The store over `db`, open for the test."""
+    opened = await open_store(db)
+    try:
+        yield opened
+    finally:
+        await opened.close()

@@ -434,3 +434,37 @@ def test_chat_with_an_unusable_database_says_so(
     assert run.stderr.startswith("ptcc:")
     assert "PTCC_DB" in run.stderr or "database" in run.stderr
     assert "Traceback" not in run.stderr
+
+
+# ptcc db migrate-to ------------------------------------------------------------------------
+
+
+def test_migrate_to_postgresql_then_chat_there_with_the_same_profile(
+    env: dict[str, str], pg_url: str
+) -> None:
+    answers = ["5 years", "bachelor's", "none", "Boston", "hospital", "none"]
+    ptcc(env, "chat", stdin="\n".join(["/estimate", *answers]) + "\n")
+
+    moved = ptcc(env, "db", "migrate-to", pg_url)
+    assert moved.returncode == 0, moved.stderr
+    assert "Moved 1 users (1 saved estimates)" in moved.stdout and "identical" in moved.stdout
+
+    again = ptcc(env, "db", "migrate-to", pg_url)
+    assert again.returncode == 1 and "already holds 1" in again.stderr
+    assert "Traceback" not in again.stderr
+
+    on_postgresql = {**env, "PTCC_DB": pg_url}
+    assert ptcc(on_postgresql, "health").returncode == 0
+    profile = ptcc(on_postgresql, "chat", stdin="/profile\nquit\n")
+    assert "Welcome back" in profile.stdout and "Boston" in profile.stdout
+    stats = ptcc(on_postgresql, "stats")
+    assert "Users: 1" in stats.stdout and "Estimates saved: 1" in stats.stdout
+
+
+def test_an_unreachable_postgresql_is_a_clear_error(env: dict[str, str]) -> None:
+    url = "postgresql://ptcc:secret-pw@127.0.0.1:9/ptcc"  # port 9: nothing listens
+    for args in (["health"], ["db", "migrate-to", url]):
+        run = ptcc({**env, "PTCC_DB": url} if args == ["health"] else env, *args)
+        assert run.returncode == 1
+        assert "cannot connect to PostgreSQL" in run.stderr and "PTCC_DB" in run.stderr
+        assert "secret-pw" not in run.stderr and "Traceback" not in run.stderr

@@ -5,21 +5,9 @@ replica's lease expires and another takes over, and replies that may repeat are 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-
-import pytest
 
 from ptcc_core.conversation import Session
 from ptcc_core.store import Store, open_store
-
-
-@pytest.fixture
-async def store(db: str) -> AsyncIterator[Store]:
-    opened = await open_store(db)
-    try:
-        yield opened
-    finally:
-        await opened.close()
 
 
 async def test_an_update_sent_twice_is_stored_once(store: Store) -> None:
@@ -55,11 +43,12 @@ async def test_a_dead_replicas_lease_expires_and_another_takes_over(store: Store
 
 async def test_renewing_keeps_a_lease_and_releasing_gives_it_up(store: Store) -> None:
     await store.enqueue(1, "tg:1", "{}")
+    await store.enqueue(2, "tg:2", "{}")
     await store.claim("slow", 0.3, 10)
     await asyncio.sleep(0.2)
-    await store.renew("slow", 30)
+    await store.renew("slow", 30, [1])  # still working on 1; 2 failed and was let go
     await asyncio.sleep(0.2)
-    assert await store.claim("other", 30, 10) == []
+    assert [c.update_id for c in await store.claim("other", 30, 10)] == [2]
     await store.release("slow")
     assert [c.update_id for c in await store.claim("other", 30, 10)] == [1]
 

@@ -4,7 +4,6 @@ persistence, isolation between users, migrations, /forget, and moving a database
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -16,15 +15,6 @@ from ptcc_core.profile import Profile
 from ptcc_core.schema import SCHEMA_VERSION
 from ptcc_core.store import Store, StoreError, open_store
 from tests.sample_sessions import AT, full_session
-
-
-@pytest.fixture
-async def store(db: str) -> AsyncIterator[Store]:
-    opened = await open_store(db)
-    try:
-        yield opened
-    finally:
-        await opened.close()
 
 
 async def stored_keys(store: Store) -> set[str]:

@@ -1,0 +1,83 @@
+"""The bot's own webhook server over real HTTP, on a real PostgreSQL database: Telegram gets
+its 200 only once an update is stored, a 503 while the database is unreachable (so it sends
+the update again later), and a 400 for a body that is no update."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import asyncpg
+import httpx
+import pytest
+
+from bot.app import build_application, serve_webhook
+from bot.settings import Settings
+from ptcc_core.advisor import Advisor
+from tests.fake_bot_api import TOKEN, FakeBotAPI
+from tests.ports import free_port
+from tests.postgres_server import PostgresServer
+
+SECRET = {"X-Telegram-Bot-Api-Secret-Token": "hook-secret"}
+
+
+@pytest.fixture
+async def hook(api: FakeBotAPI, pg_url: str, advisor: Advisor) -> AsyncIterator[str]:
+    port = free_port()
+    settings = Settings(
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        PTCC_BOT_API_URL=api.base_url,
+        PTCC_DB=pg_url,
+        PTCC_WEBHOOK_URL="https://bot.invalid/hook",
+        PTCC_WEBHOOK_SECRET="hook-secret",
+        PTCC_WEBHOOK_LISTEN="127.0.0.1",
+        PTCC_WEBHOOK_PORT=port,
+    )
+    stop = asyncio.Event()
+    served = asyncio.create_task(
+        serve_webhook(settings, build_application(settings, advisor), stop)
+    )
+    while api.webhook is None:  # registered once the server listens
+        assert not served.done(), served.exception()
+        await asyncio.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    stop.set()
+    await served
+
+
+async def test_an_unreachable_database_means_no_200_and_the_update_comes_again(
+    api: FakeBotAPI, hook: str, pg_url: str, postgres_server: PostgresServer
+) -> None:
+    database = pg_url.rsplit("/", 1)[1]
+    admin = await asyncpg.connect(postgres_server.url())
+    update = {"update_id": 10, "message": api.message(5, "what is a CMAA?")}
+    async with httpx.AsyncClient() as client:
+        try:
+            await admin.execute(f"ALTER DATABASE {database} ALLOW_CONNECTIONS false")
+            await admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1",
+                database,
+            )
+            refused = await client.post(f"{hook}/hook", json=update, headers=SECRET)
+            assert refused.status_code == 503
+            assert (await client.get(f"{hook}/healthz")).status_code == 503
+        finally:
+            await admin.execute(f"ALTER DATABASE {database} ALLOW_CONNECTIONS true")
+            await admin.close()
+        # Telegram tries again later; now the update is stored and answered, once.
+        again = await client.post(f"{hook}/hook", json=update, headers=SECRET)
+        assert again.status_code == 200
+        assert (await client.get(f"{hook}/healthz")).status_code == 200
+    [reply] = await api.wait_for(5, 1)
+    assert "Medical Administrative Assistant" in reply.text
+
+
+async def test_bodies_that_are_no_update_get_400_and_no_secret_403(hook: str) -> None:
+    async with httpx.AsyncClient() as client:
+        assert (
+            await client.post(f"{hook}/hook", content=b"{not json", headers=SECRET)
+        ).status_code == 400
+        assert (
+            await client.post(f"{hook}/hook", json={"message": {}}, headers=SECRET)
+        ).status_code == 400
+        assert (await client.post(f"{hook}/hook", json={"update_id": 1})).status_code == 403
