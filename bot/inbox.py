@@ -70,7 +70,7 @@ class Inbox:
         try:
             data = await request.json()
             update = Update.de_json(data, self.application.bot)
-        except (ValueError, TypeError, KeyError) as exc:
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
             log.warning("ignoring a webhook request that is not an update: %s", exc)
             return web.Response(status=400)
         user = update.effective_user

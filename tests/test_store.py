@@ -4,15 +4,17 @@ persistence, isolation between users, migrations, /forget, and moving a database
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
+import asyncpg
 import pytest
 
 from ptcc_core.advisor import Advisor
 from ptcc_core.conversation import Event, Session
 from ptcc_core.migrate import migrate
 from ptcc_core.profile import Profile
-from ptcc_core.schema import SCHEMA_VERSION
+from ptcc_core.schema import SCHEMA_VERSION, migration
 from ptcc_core.store import Store, StoreError, open_store
 from tests.sample_sessions import AT, full_session
 
@@ -146,6 +148,40 @@ async def test_every_migration_runs_once_and_the_schema_is_current(store: Store)
         assert await store.rows("PRAGMA user_version") == [(SCHEMA_VERSION,)]
     else:
         assert await store.rows("SELECT version FROM schema_version") == [(SCHEMA_VERSION,)]
+
+
+@pytest.mark.parametrize("start", range(1, SCHEMA_VERSION))
+async def test_each_migration_upgrades_an_older_database_and_keeps_its_rows(
+    db: str, start: int
+) -> None:
+    """A database left at schema `start` by an older release, with a user in it, opens:
+    every later migration runs once and the user's session is still there."""
+    session = full_session()
+    row = ("tg:9", session.model_dump_json(), "2026-01-01T00:00:00+00:00")
+    insert = "INSERT INTO sessions (user_key, data, updated_at) VALUES"
+    if db.startswith("sqlite:///"):
+        with sqlite3.connect(db.removeprefix("sqlite:///")) as conn:
+            for version in range(1, start + 1):
+                conn.executescript(migration(version, "sqlite"))
+            conn.execute(f"{insert} (?, ?, ?)", row)
+            conn.execute(f"PRAGMA user_version = {start}")
+    else:
+        conn = await asyncpg.connect(db)
+        try:
+            for version in range(1, start + 1):
+                await conn.execute(migration(version, "postgresql"))
+            await conn.execute(f"{insert} ($1, $2, $3)", *row)
+            await conn.execute("CREATE TABLE schema_version (version INTEGER)")
+            await conn.execute("INSERT INTO schema_version VALUES ($1)", start)
+        finally:
+            await conn.close()
+    store = await open_store(db)
+    try:
+        assert await store.load("tg:9") == session
+        await store.enqueue(1, "tg:9", "{}")  # the newest table works
+        assert (await store.stats()).users == 1
+    finally:
+        await store.close()
 
 
 async def test_a_database_from_a_newer_version_is_refused(db: str) -> None:
