@@ -256,6 +256,31 @@ class Result:
     repeats_counted: int = 0
     taken_over: int = 0
     posts_refused: int = 0
+    # CPU seconds used during the run: the bot processes, PostgreSQL's, this harness's.
+    cpu_bots: float = 0
+    cpu_db: float = 0
+    cpu_harness: float = 0
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time a process has used so far (0 if it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_cpu_seconds() -> float:
+    """CPU time of every running PostgreSQL process on this machine."""
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if stat.read_text().split(" ", 2)[1] == "(postgres)":
+                total += cpu_seconds(int(stat.parent.name))
+        except OSError:
+            continue
+    return total
 
 
 class Telegram:
@@ -313,10 +338,8 @@ async def run_replicas(
     update is also posted straight to two replicas at once. `kill_at`: once that share of
     the expected replies has arrived, kill -9 replica 0."""
     people = [conversation(advisor, 50_000 + n) for n in range(users)]
+    # As on Telegram, update_ids rise in the order updates happen.
     ids = itertools.count(1)
-    for person in people:
-        for step in person.steps:
-            step.update_id = next(ids)
     expected_total = sum(len(p.expected) for p in people)
 
     api = FakeBotAPI()
@@ -330,10 +353,12 @@ async def run_replicas(
         try:
             await bots.start(log_dir or Path(scratch))
             began = time.monotonic()
+            cpu_before = (postgres_cpu_seconds(), time.process_time())
 
             async def talk(person: User) -> None:
                 for step in person.steps:
                     before = len(api.to(person.user_id))
+                    step.update_id = next(ids)
                     update = telegram.update(person, step)
                     if twice_every and step.update_id % twice_every == 0 and replicas > 1:
                         first, second = bots.urls[0], bots.urls[1]
@@ -349,10 +374,7 @@ async def run_replicas(
             async def killer() -> None:
                 nonlocal killed
                 assert kill_at is not None
-                async with api._new_message:
-                    await api._new_message.wait_for(
-                        lambda: len(api.sent) >= kill_at * expected_total
-                    )
+                await api.wait_for_total(int(kill_at * expected_total))
                 bots.kill(0)
                 killed = True
 
@@ -364,13 +386,20 @@ async def run_replicas(
                 await api.wait_for(person.user_id, len(person.expected), 300)
             await asyncio.sleep(0.5)  # anything sent twice shows up now
             elapsed = max(s.at for s in api.sent) - began
+            cpu = (
+                sum(cpu_seconds(p.pid) for p in bots.processes),
+                postgres_cpu_seconds() - cpu_before[0],
+                time.process_time() - cpu_before[1],
+            )
         finally:
             await telegram.close()
             logs = bots.stop()
             await proxy.stop()
             await api.stop()
     assert "Traceback" not in logs, logs[-3000:]
-    return _check(people, api, telegram, replicas, elapsed, killed, await _counts(db))
+    result = _check(people, api, telegram, replicas, elapsed, killed, await _counts(db))
+    result.cpu_bots, result.cpu_db, result.cpu_harness = cpu
+    return result
 
 
 async def _counts(db: str) -> tuple[int, int, int]:
@@ -455,11 +484,11 @@ async def main() -> None:
     finally:
         server.stop()
     print(f"{args.users} users, {rows[0][1].updates} updates, every reply once and in order\n")
-    print("| database | replicas | replies/s | p50 | p95 |")
-    print("|---|---:|---:|---:|---:|")
-    for name, result in rows:
-        print(f"| {name} | {result.replicas} | {result.rate:.0f} | {result.p50 * 1000:,.0f} ms | "
-              f"{result.p95 * 1000:,.0f} ms |")  # fmt: skip
+    print("| database | replicas | replies/s | p50 | p95 | CPU s: bots / database / harness |")
+    print("|---|---:|---:|---:|---:|---|")
+    for name, r in rows:
+        print(f"| {name} | {r.replicas} | {r.rate:.0f} | {r.p50:.1f} s | {r.p95:.1f} s | "
+              f"{r.cpu_bots:.0f} / {r.cpu_db:.0f} / {r.cpu_harness:.0f} |")  # fmt: skip
 
 
 async def _fresh_database(server_url: str, name: str) -> str:

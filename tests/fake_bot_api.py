@@ -98,6 +98,8 @@ class FakeBotAPI:
     def __init__(self) -> None:
         self.updates: list[dict[str, Any]] = []
         self.sent: list[Sent] = []
+        # The same messages by chat: tests with many users wait on one chat each.
+        self._sent_to: dict[int, list[Sent]] = {}
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.rejected: list[tuple[str, str]] = []
         self.commands: list[dict[str, str]] = []
@@ -179,9 +181,7 @@ class FakeBotAPI:
         return await self.push({"message": self.message(user_id, text, **kwargs)})
 
     async def press(self, user_id: int, data: str, message_id: int | None = None) -> int:
-        source = message_id or next(
-            (s.message_id for s in reversed(self.sent) if s.chat_id == user_id), 1
-        )
+        source = message_id or next((s.message_id for s in reversed(self.to(user_id))), 1)
         return await self.push({"callback_query": self.callback_query(user_id, data, source)})
 
     def callback_query(self, user_id: int, data: str, message_id: int) -> dict[str, Any]:
@@ -203,14 +203,16 @@ class FakeBotAPI:
     # Reading what the bot sent -------------------------------------------------------------------
 
     def to(self, chat_id: int) -> list[Sent]:
-        return [s for s in self.sent if s.chat_id == chat_id]
+        return list(self._sent_to.get(chat_id, ()))
 
     async def wait_for(self, chat_id: int, count: int, timeout: float = 10) -> list[Sent]:
         """Wait until the bot has sent at least `count` messages to the chat."""
 
         async def enough() -> None:
             async with self._new_message:
-                await self._new_message.wait_for(lambda: len(self.to(chat_id)) >= count)
+                await self._new_message.wait_for(
+                    lambda: len(self._sent_to.get(chat_id, ())) >= count
+                )
 
         try:
             await asyncio.wait_for(enough(), timeout)
@@ -220,6 +222,11 @@ class FakeBotAPI:
                 f"{[s.text[:60] for s in self.to(chat_id)]}"
             ) from None
         return self.to(chat_id)
+
+    async def wait_for_total(self, count: int) -> None:
+        """Wait until the bot has sent at least `count` messages, to anyone."""
+        async with self._new_message:
+            await self._new_message.wait_for(lambda: len(self.sent) >= count)
 
     # The API --------------------------------------------------------------------------------
 
@@ -357,6 +364,7 @@ class FakeBotAPI:
         """Record a message the bot sent and answer with the Message Telegram would return."""
         async with self._new_message:
             self.sent.append(sent)
+            self._sent_to.setdefault(sent.chat_id, []).append(sent)
             self._new_message.notify_all()
         return {
             "message_id": sent.message_id,
