@@ -35,6 +35,7 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 # Done updates are kept this long so that a late redelivery is still recognised.
 KEEP_DONE = 2 * 24 * 3600
 _PRUNE_EVERY = 600
+MAX_ATTEMPTS = 5
 _STOP_GRACE = 10.0
 
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
@@ -102,6 +103,7 @@ class Inbox:
                 free = self.workers - len(self._running)
                 if free > 0:
                     for claimed in await self._claim(free):
+                        self._in_hand.add(claimed.update_id)
                         task = asyncio.create_task(self._handle(claimed))
                         self._running.add(task)
                         task.add_done_callback(self._running.discard)
@@ -135,7 +137,11 @@ class Inbox:
             return []
 
     async def _handle(self, claimed: Claimed) -> None:
-        self._in_hand.add(claimed.update_id)
+        if claimed.attempts > MAX_ATTEMPTS:
+            # An update that failed this often would block its user's later ones for good.
+            log.error("giving up update %s after %s attempts", claimed.update_id, MAX_ATTEMPTS)
+            await self._settle(claimed.update_id)
+            return
         if claimed.attempts > 1:
             log.warning(
                 "taking over update %s (attempt %s): the replica that had it stopped",
@@ -146,11 +152,18 @@ class Inbox:
             update = Update.de_json(json.loads(claimed.payload), self.application.bot)
             # Handler errors go to the Application's error handler and do not come back here.
             await self.application.process_update(update)
-            await self.store.finish(claimed.update_id)
         except Exception:
-            log.exception("update %s stays in the inbox for another try", claimed.update_id)
+            log.exception("could not handle update %s", claimed.update_id)
+        await self._settle(claimed.update_id)
+
+    async def _settle(self, update_id: int) -> None:
+        """Mark the update done; if even that fails, its lease runs out and it is tried again."""
+        try:
+            await self.store.finish(update_id)
+        except Exception:
+            log.exception("update %s stays in the inbox for another try", update_id)
         finally:
-            self._in_hand.discard(claimed.update_id)
+            self._in_hand.discard(update_id)
             self._wake.set()
 
     async def _keep_leases(self, stop: asyncio.Event) -> None:
