@@ -257,7 +257,7 @@ class Result:
     p95: float
     duplicates_without_crash: int = 0
     duplicates_after_kill: int = 0
-    repeats_counted: int = 0
+    repeats_counted: int = 0  # updates the store counted as possibly answered twice
     taken_over: int = 0
     posts_refused: int = 0
     # CPU seconds used during the run: the bot processes, PostgreSQL's, this harness's.
@@ -449,7 +449,9 @@ def _check(
             position += len(step.replies)
     updates, repeated, taken_over = counts
     assert updates == sum(len(p.steps) for p in people), (updates, "updates stored")
-    assert extra <= repeated or not killed, (extra, repeated)
+    # The store counts updates whose replies may have gone out twice; each has at most a few.
+    most = max(len(step.replies) for person in people for step in person.steps)
+    assert extra <= repeated * most and (repeated > 0 or extra == 0), (extra, repeated)
     cuts = statistics.quantiles(latencies, n=100)
     return Result(
         replicas=replicas,
@@ -512,7 +514,7 @@ async def _throughput(server_url: str, users: int, advisor: Advisor) -> None:
 
 async def _kills(server_url: str, runs: int, advisor: Advisor) -> None:
     print(
-        "| run | killed after | updates | lost | replies repeated | counted | taken over | posts again |"
+        "| run | killed after | updates | lost | replies sent twice | updates counted as maybe repeated | taken over | posts again |"
     )
     print("|---:|---:|---:|---:|---:|---:|---:|---:|")
     for run in range(runs):

@@ -325,7 +325,7 @@ class Texts:
         if stats.updates:
             lines.append(
                 f"Webhook updates kept: {stats.updates}; taken over from a stopped replica: "
-                f"{stats.taken_over}; replies that may have repeated: {stats.repeated}"
+                f"{stats.taken_over}; of those, answered twice in part or whole: {stats.repeated}"
             )
         if stats.top_unanswered:
             lines += ["", "Most asked unanswered questions:"]

@@ -46,6 +46,7 @@ class Stats(BaseModel):
     # Webhook inbox, over the updates still kept (done ones are pruned after a few days).
     updates: int = 0
     taken_over: int = 0
+    # Updates whose replies may have gone out twice: taken over after replies had started.
     repeated: int = 0
 
 
