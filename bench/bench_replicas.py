@@ -53,6 +53,7 @@ from ptcc_core.conversation import Event, Session  # noqa: E402
 from ptcc_core.store import open_store  # noqa: E402
 from tests.fake_bot_api import TOKEN, FakeBotAPI  # noqa: E402
 from tests.ports import free_port  # noqa: E402
+from tests.postgres_server import PostgresServer, start_server  # noqa: E402
 
 SECRET = "replica-test-secret"
 CHART_CAPTION = "Your estimate against the article's pay ranges"
@@ -103,31 +104,21 @@ def conversation(advisor: Advisor, user_id: int) -> User:
         for step in steps:
             session = _texts(advisor, session, step)
         return User(user_id, steps, burst=True)
-    steps = []
-    step = Step("command", "start" if n % 3 == 1 else "estimate")
-    session = _texts(advisor, session, step)
-    steps.append(step)
-    if step.value == "start":
-        step = Step("text", QUESTIONS[n % len(QUESTIONS)][0])
+    steps = [Step("command", "estimate")]
+    if n % 3 == 1:
+        steps = [Step("command", "start"), Step("text", QUESTIONS[n % len(QUESTIONS)][0]), *steps]
+    for step in steps:
         session = _texts(advisor, session, step)
-        steps.append(step)
-        step = Step("command", "estimate")
-        session = _texts(advisor, session, step)
-        steps.append(step)
     ticked: set[str] = set()
     while session.step is not None and len(steps) < 14:
-        choices = steps[-1].choices
+        picks = [c for c in steps[-1].choices if c.startswith("ans:")]
         if session.step == "location":
             step = Step("text", CITIES[n % len(CITIES)])
-        elif session.step in ("certifications", "skills"):
-            picks = [c for c in choices if c.startswith("ans:")]
-            if session.step in ticked:
-                step = Step("choice", "nav:done")
-            else:
-                ticked.add(session.step)
-                step = Step("choice", picks[n % len(picks)])
+        elif session.step in ticked:  # a multiple choice, one ticked already
+            step = Step("choice", "nav:done")
         else:
-            picks = [c for c in choices if c.startswith("ans:")]
+            if session.step in ("certifications", "skills"):
+                ticked.add(session.step)
             step = Step("choice", picks[n % len(picks)])
         session = _texts(advisor, session, step)
         steps.append(step)
@@ -255,7 +246,6 @@ class Result:
     rate: float
     p50: float
     p95: float
-    duplicates_without_crash: int = 0
     duplicates_after_kill: int = 0
     repeats_counted: int = 0  # updates the store counted as possibly answered twice
     taken_over: int = 0
@@ -482,23 +472,21 @@ async def main() -> None:
         help="instead: this many runs of 100 users on 3 replicas, one killed (kill -9) in each",
     )  # fmt: skip
     args = parser.parse_args()
-    from tests.postgres_server import start_server
-
     advisor = Advisor.load()
     server = start_server(durable=True)
     try:
         if args.kills:
-            await _kills(server.url(), args.kills, advisor)
+            await _kills(server, args.kills, advisor)
         else:
-            await _throughput(server.url(), args.users, advisor)
+            await _throughput(server, args.users, advisor)
     finally:
         server.stop()
 
 
-async def _throughput(server_url: str, users: int, advisor: Advisor) -> None:
+async def _throughput(server: PostgresServer, users: int, advisor: Advisor) -> None:
     rows = []
     for count in (1, 2, 3):
-        url = await _fresh_database(server_url, f"bench_{count}")
+        url = await server.new_database(f"bench_{count}")
         rows.append(("PostgreSQL", await run_replicas(url, count, users, advisor=advisor)))
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{Path(tmp) / 'bench.db'}"
@@ -512,29 +500,18 @@ async def _throughput(server_url: str, users: int, advisor: Advisor) -> None:
               f"{r.cpu_bots:.0f} / {r.cpu_db:.0f} / {r.cpu_harness:.0f} |")  # fmt: skip
 
 
-async def _kills(server_url: str, runs: int, advisor: Advisor) -> None:
+async def _kills(server: PostgresServer, runs: int, advisor: Advisor) -> None:
     print(
         "| run | killed after | updates | lost | replies sent twice | updates counted as maybe repeated | taken over | posts again |"
     )
     print("|---:|---:|---:|---:|---:|---:|---:|---:|")
     for run in range(runs):
         share = 0.2 + 0.6 * run / max(1, runs - 1)
-        url = await _fresh_database(server_url, f"kill_{run}")
+        url = await server.new_database(f"kill_{run}")
         r = await run_replicas(url, 3, 100, advisor=advisor, twice_every=11, kill_at=share, lease=5)
         # run_replicas raises if any reply is missing or out of order: lost is 0 when it returns.
         print(f"| {run + 1} | {share:.0%} of replies | {r.updates} | 0 | {r.duplicates_after_kill} "
               f"| {r.repeats_counted} | {r.taken_over} | {r.posts_refused} |")  # fmt: skip
-
-
-async def _fresh_database(server_url: str, name: str) -> str:
-    import asyncpg
-
-    conn = await asyncpg.connect(server_url)
-    try:
-        await conn.execute(f"CREATE DATABASE {name}")
-    finally:
-        await conn.close()
-    return server_url.rsplit("/", 1)[0] + f"/{name}"
 
 
 if __name__ == "__main__":

@@ -9,7 +9,6 @@ import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
-import asyncpg
 import pytest
 
 from ptcc_core.advisor import Advisor
@@ -50,20 +49,14 @@ def postgres_server() -> Iterator[PostgresServer]:
     server.stop()
 
 
-async def new_database(server: PostgresServer) -> str:
-    """A fresh, empty database on the server; its URL."""
-    name = f"test_{os.getpid()}_{next(_databases)}"
-    conn = await asyncpg.connect(server.url())
-    try:
-        await conn.execute(f"CREATE DATABASE {name}")
-    finally:
-        await conn.close()
-    return server.url(name)
+def database_name() -> str:
+    """A database name no other test of this run (or of a parallel run) uses."""
+    return f"test_{os.getpid()}_{next(_databases)}"
 
 
 @pytest.fixture
 async def pg_url(postgres_server: PostgresServer) -> str:
-    return await new_database(postgres_server)
+    return await postgres_server.new_database(database_name())
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -72,7 +65,7 @@ async def db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'ptcc.db'}"
     server: PostgresServer = request.getfixturevalue("postgres_server")
-    return await new_database(server)
+    return await server.new_database(database_name())
 
 
 @pytest.fixture

@@ -17,6 +17,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import asyncpg
+
 from tests.ports import free_port
 
 INSTALL_HINT = (
@@ -46,6 +48,15 @@ class PostgresServer:
 
     def url(self, database: str = "postgres") -> str:
         return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
+
+    async def new_database(self, name: str) -> str:
+        """Create an empty database; its URL."""
+        conn = await asyncpg.connect(self.url())
+        try:
+            await conn.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await conn.close()
+        return self.url(name)
 
     def _run(self, *args: str) -> None:
         subprocess.run(
