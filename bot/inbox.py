@@ -154,6 +154,8 @@ class Inbox:
             await self.application.process_update(update)
         except Exception:
             log.exception("could not handle update %s", claimed.update_id)
+        # For a conversation turn the save has marked it done already; this covers the rest
+        # (inline queries, /stats, ignored updates) and costs a no-op UPDATE otherwise.
         await self._settle(claimed.update_id)
 
     async def _settle(self, update_id: int) -> None:

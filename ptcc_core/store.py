@@ -24,8 +24,6 @@ from pydantic import BaseModel, ValidationError
 from ptcc_core.conversation import Session
 from ptcc_core.schema import SCHEMA_VERSION, Dialect
 
-__all__ = ["SCHEMA_VERSION", "Claimed", "Dump", "Stats", "Store", "StoreError", "open_store"]
-
 MAX_KEPT_QUESTION = 500
 Row = tuple[Any, ...]
 Statement = tuple[str, Sequence[Any]]
