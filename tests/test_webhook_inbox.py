@@ -1,10 +1,12 @@
 """The bot's own webhook server over real HTTP, on a real PostgreSQL database: Telegram gets
 its 200 only once an update is stored, a 503 while the database is unreachable (so it sends
-the update again later), and a 400 for a body that is no update."""
+the update again later), and a 400 for a body that is no update; an update that keeps
+failing is given up rather than blocking its user for good."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
 
 import asyncpg
@@ -12,8 +14,10 @@ import httpx
 import pytest
 
 from bot.app import build_application, serve_webhook
+from bot.inbox import MAX_ATTEMPTS
 from bot.settings import Settings
 from ptcc_core.advisor import Advisor
+from ptcc_core.store import open_store
 from tests.fake_bot_api import TOKEN, FakeBotAPI
 from tests.ports import free_port
 from tests.postgres_server import PostgresServer
@@ -81,3 +85,31 @@ async def test_bodies_that_are_no_update_get_400_and_no_secret_403(hook: str) ->
             await client.post(f"{hook}/hook", json={"message": {}}, headers=SECRET)
         ).status_code == 400
         assert (await client.post(f"{hook}/hook", json={"update_id": 1})).status_code == 403
+
+
+async def test_an_update_that_keeps_failing_is_given_up_and_the_user_goes_on(
+    api: FakeBotAPI, hook: str, pg_url: str
+) -> None:
+    store = await open_store(pg_url)
+    try:
+        stuck = {"update_id": 50, "message": api.message(6, "what is a CMAA?")}
+        # Stored as if five replicas had died on it in turn (no NOTIFY: no replica rushes in).
+        await store.write(
+            (
+                "INSERT INTO inbox (update_id, user_key, payload, received_at, attempts) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (50, "tg:6", json.dumps(stuck), 0.0, MAX_ATTEMPTS),
+            )
+        )
+        async with httpx.AsyncClient() as client:
+            update = {"update_id": 51, "message": api.message(6, "glassdoor total pay?")}
+            assert (
+                await client.post(f"{hook}/hook", json=update, headers=SECRET)
+            ).status_code == 200
+        [reply] = await api.wait_for(6, 1)
+        assert "52,143" in reply.text  # the later update is answered; the stuck one is not
+        assert await store.rows("SELECT done_at IS NOT NULL FROM inbox WHERE update_id = 50") == [
+            (True,)
+        ]
+    finally:
+        await store.close()
