@@ -103,10 +103,15 @@ def is_postgresql(value: str | None) -> bool:
 
 def redact(url: str) -> str:
     """A database URL fit for logs and messages: the password replaced."""
-    parts = urlsplit(url)
-    if parts.password is None:
+    try:
+        parts = urlsplit(url)
+        password = parts.password
+    except ValueError:
+        # A URL this malformed may hide a password anywhere: show none of it.
+        return url.split("://", 1)[0] + "://<a URL that cannot be read>"
+    if password is None:
         return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    netloc = parts.netloc.replace(f":{password}@", ":***@", 1)
     return urlunsplit(parts._replace(netloc=netloc))
 
 

@@ -461,8 +461,14 @@ def test_migrate_to_postgresql_then_chat_there_with_the_same_profile(
     assert "Users: 1" in stats.stdout and "Estimates saved: 1" in stats.stdout
 
 
-def test_an_unreachable_postgresql_is_a_clear_error(env: dict[str, str]) -> None:
-    url = "postgresql://ptcc:secret-pw@127.0.0.1:9/ptcc"  # port 9: nothing listens
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://ptcc:secret-pw@127.0.0.1:9/ptcc",  # port 9: nothing listens
+        "postgresql://ptcc:secret-pw@[127.0.0.1/ptcc",  # malformed
+    ],
+)
+def test_an_unreachable_postgresql_is_a_clear_error(env: dict[str, str], url: str) -> None:
     for args in (["health"], ["db", "migrate-to", url]):
         run = ptcc({**env, "PTCC_DB": url} if args == ["health"] else env, *args)
         assert run.returncode == 1
