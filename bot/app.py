@@ -41,7 +41,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.inbox import serve
+from bot.inbox import ListenError, serve
 from bot.render import keyboard, message_text
 from bot.settings import Settings
 from ptcc_core.advisor import Advisor
@@ -444,7 +444,7 @@ def run(settings: Settings) -> int:
             asyncio.run(_until_signalled(partial(serve_webhook, settings, application)))
         else:
             application.run_polling(allowed_updates=Update.ALL_TYPES)
-    except StoreError as exc:
+    except (StoreError, ListenError) as exc:
         log.error("cannot start: %s", exc)
         return 1
     except InvalidToken:

@@ -41,6 +41,10 @@ _STOP_GRACE = 10.0
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 
 
+class ListenError(Exception):
+    """The webhook server cannot listen where the settings say; the message says what to fix."""
+
+
 class Inbox:
     """Receives webhook updates into the store and hands them to the Application."""
 
@@ -204,7 +208,14 @@ async def serve(
     web_app.router.add_get("/healthz", inbox.health)
     runner = web.AppRunner(web_app, access_log=None)
     await runner.setup()
-    await web.TCPSite(runner, listen, port).start()
+    try:
+        await web.TCPSite(runner, listen, port).start()
+    except OSError as exc:
+        await runner.cleanup()
+        raise ListenError(
+            f"cannot serve the webhook on {listen}:{port} ({exc.strerror or exc}). Set "
+            "PTCC_WEBHOOK_LISTEN and PTCC_WEBHOOK_PORT to an address and port that are free."
+        ) from exc
     await application.bot.set_webhook(
         url, secret_token=secret, allowed_updates=Update.ALL_TYPES, max_connections=100
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import socket
 import subprocess
 import sys
 from collections.abc import Callable
@@ -63,6 +64,22 @@ def test_an_unusable_database_stops_start_up_with_what_to_fix(tmp_path: Path) ->
     assert result.returncode == 1
     assert "PTCC_DB" in result.stderr and "Traceback" not in result.stderr
     assert TOKEN not in result.stderr
+
+
+async def test_a_webhook_port_in_use_stops_start_up_with_what_to_fix(
+    tmp_path: Path, api: FakeBotAPI
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = {"TELEGRAM_BOT_TOKEN": TOKEN, "PTCC_BOT_API_URL": api.base_url,
+               "PTCC_DB": str(tmp_path / "hook.db"), "PTCC_WEBHOOK_URL": "https://x.invalid/hook",
+               "PTCC_WEBHOOK_LISTEN": "127.0.0.1", "PTCC_WEBHOOK_PORT": str(port)}  # fmt: skip
+        result = await asyncio.to_thread(run_bot, env, tmp_path)
+    assert result.returncode == 1
+    assert f"127.0.0.1:{port}" in result.stderr and "PTCC_WEBHOOK_PORT" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_settings_read_env_and_dotenv(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
