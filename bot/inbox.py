@@ -113,8 +113,7 @@ class Inbox:
                         task.add_done_callback(self._running.discard)
                 # Wake on a new update anywhere, a finished update here, or to look for
                 # expired leases now and then.
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wait(stop), timeout=min(1.0, self.lease / 3))
+                await self._wait(stop, timeout=min(1.0, self.lease / 3))
         finally:
             if self._running:
                 await asyncio.wait(self._running, timeout=_STOP_GRACE)
@@ -123,11 +122,13 @@ class Inbox:
                 # Whatever is still unfinished goes back to the other replicas now.
                 await self.store.release(self.owner)
 
-    async def _wait(self, stop: asyncio.Event) -> None:
+    async def _wait(self, stop: asyncio.Event, timeout: float) -> None:
         woken = asyncio.ensure_future(self._wake.wait())
         stopped = asyncio.ensure_future(stop.wait())
         try:
-            await asyncio.wait({woken, stopped}, return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait(
+                {woken, stopped}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
+            )
         finally:
             woken.cancel()
             stopped.cancel()

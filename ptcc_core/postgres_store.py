@@ -40,6 +40,8 @@ class PostgresStore(Store):
     dialect: ClassVar[Dialect] = "postgresql"
     estimates_sql: ClassVar[str] = "json_array_length(data::json -> 'estimates')"
     lock_clause: ClassVar[str] = " FOR UPDATE SKIP LOCKED"
+    # Delivered to the listeners when the enqueue commits.
+    announce: ClassVar[tuple[Statement, ...]] = (("SELECT pg_notify(?, '')", (_CHANNEL,)),)
 
     def __init__(self, pool: asyncpg.Pool, url: str) -> None:
         self._pool = pool
@@ -47,6 +49,7 @@ class PostgresStore(Store):
         # Connections kept out of the pool: the polling lock's, and the NOTIFY listener's.
         self._held: list[PoolConnectionProxy] = []
         self._listeners: list[tuple[PoolConnectionProxy, Callable[..., None]]] = []
+        self._relisten: asyncio.Future[None] | None = None
 
     @classmethod
     async def open(cls, url: str) -> PostgresStore:
@@ -88,12 +91,6 @@ class PostgresStore(Store):
                 [tuple(row) for row in await conn.fetch(_numbered(sql), *args)]
                 for sql, args in statements
             ]
-
-    async def enqueue(self, update_id: int, user_key: str, payload: str) -> bool:
-        inserted = await super().enqueue(update_id, user_key, payload)
-        if inserted:
-            await self._pool.execute(f"NOTIFY {_CHANNEL}")
-        return inserted
 
     async def on_enqueue(self, wake: Callable[[], None]) -> None:
         conn = await self._pool.acquire()

@@ -153,6 +153,8 @@ class Store(ABC):
     estimates_sql: ClassVar[str]
     # Added to the claim's inner SELECT where the dialect can skip rows others are leasing.
     lock_clause: ClassVar[str] = ""
+    # Run in the enqueue's transaction to wake other processes, where the dialect can.
+    announce: ClassVar[tuple[Statement, ...]] = ()
     name: str
 
     @abstractmethod
@@ -258,12 +260,13 @@ class Store(ABC):
 
     async def enqueue(self, update_id: int, user_key: str, payload: str) -> bool:
         """Store an update; False if it was stored before (Telegram sent it again)."""
-        [inserted] = await self.write(
+        [inserted, *_] = await self.write(
             (
                 "INSERT INTO inbox (update_id, user_key, payload, received_at) "
                 "VALUES (?, ?, ?, ?) ON CONFLICT (update_id) DO NOTHING RETURNING update_id",
                 (update_id, user_key, payload, time.time()),
-            )
+            ),
+            *self.announce,
         )
         return bool(inserted)
 
