@@ -71,6 +71,8 @@ _NAV_WORDS = {
     "done": "nav:done",
     "stop": "nav:cancel",
 }
+# Kinds of ask (language.toml) that a personal estimate does not answer.
+_NOT_AN_ESTIMATE = frozenset({"how_to", "investment", "legal_hr"})
 _YES = {"yes", "y", "yeah", "yep", "sure", "confirm", "delete", "ok", "okay"}
 
 
@@ -105,11 +107,14 @@ class Advisor:
             return self.texts.small_talk(small_talk)
         details = self.extractor.extract(text)
         merged = profile.merged_with(details)
-        if _WANTS_MORE.search(normalized) and not merged.is_empty():
+        result = self.matcher.match(text)
+        # "How do I negotiate my salary": an ask that no estimate meets.
+        personal = not result.ask_kinds & _NOT_AN_ESTIMATE
+        if personal and _WANTS_MORE.search(normalized) and not merged.is_empty():
             return self.levers(merged)
-        if self._wants_estimate(normalized, details, profile):
+        if personal and self._wants_estimate(normalized, details, profile, result.ask_kinds):
             return self.texts.estimate(self.estimator.estimate(merged))
-        return self._from_match(self.matcher.match(text), normalized)
+        return self._from_match(result, normalized)
 
     def best_entries(self, text: str, limit: int = 5) -> list[Entry]:
         """The entries that fit text best, for inline answers: the confident match first,
@@ -128,7 +133,9 @@ class Advisor:
         mid = self.estimator.estimate(profile).mid
         return self.texts.levers(self.lever_finder.levers(profile), mid)
 
-    def _wants_estimate(self, normalized: str, details: Profile, stored: Profile) -> bool:
+    def _wants_estimate(
+        self, normalized: str, details: Profile, stored: Profile, kinds: frozenset[str]
+    ) -> bool:
         """Is this a user asking about their own pay, with something to estimate from?"""
         # Skills alone ("billing", "WebPT") say little about who is asking.
         stated = details.model_fields_set - {"skills"}
@@ -137,6 +144,10 @@ class Advisor:
         if not stated:
             return False
         first_person = bool(_FIRST_PERSON.search(normalized))
+        # "Hourly pay at Select Medical in Tampa": a company's pay, unless a profile is given
+        # ("I work for ATI", "9 years, bachelor's, Select Medical in Denver").
+        if "named_company" in kinds and not first_person and len(stated) < 3:
+            return False
         about_pay = bool(_SALARY_WORDS.search(normalized))
         if "years" in stated and first_person and about_pay:
             return True

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from pydantic import Field, ValidationError, field_validator
 
+from ptcc_core.answerability import AnswerabilityModel, load_model
 from ptcc_core.factors import SalaryFactors, load_factors
 from ptcc_core.loading import (
     ID_PATTERN,
@@ -76,12 +77,14 @@ class Scope(StrictModel):
 
 
 class Language(StrictModel):
-    """How users talk: stopwords, synonym groups, small talk and out-of-scope signs."""
+    """How users talk: stopwords, synonym groups, small talk, out-of-scope signs, and the
+    kinds of ask (a fee, a duration, a named company...) the answerability model weighs."""
 
     stopwords: frozenset[str]
     synonyms: tuple[tuple[str, ...], ...]
     small_talk: SmallTalk
     scope: Scope
+    ask_kinds: dict[str, tuple[str, ...]]
 
     @field_validator("synonyms")
     @classmethod
@@ -97,6 +100,20 @@ class Language(StrictModel):
         return groups
 
 
+class Unanswerable(StrictModel):
+    """Near-topic questions the article does not answer, and the reason the advisor gives."""
+
+    id: str = Field(pattern=ID_PATTERN)
+    topic: str = Field(pattern=ID_PATTERN)
+    reason: str = Field(pattern=r"^The article .{10,200}\.$")
+    questions: tuple[str, ...] = Field(min_length=3)
+
+    @field_validator("questions")
+    @classmethod
+    def _no_blank_questions(cls, values: tuple[str, ...]) -> tuple[str, ...]:
+        return Entry._no_blank_or_repeated(values)
+
+
 @dataclass(frozen=True)
 class Knowledge:
     """Everything the advisor knows: sections, entries by id, and the salary factors."""
@@ -105,6 +122,8 @@ class Knowledge:
     entries: dict[str, Entry]
     factors: SalaryFactors
     language: Language
+    unanswerable: tuple[Unanswerable, ...]
+    answerability: AnswerabilityModel | None = None
 
     def section_titles(self) -> dict[str, str]:
         return {s.id: s.title for s in self.sections}
@@ -191,8 +210,11 @@ def _check_references(
                 )
 
 
-def load_knowledge(directory: Path | None = None) -> Knowledge:
-    """Load and validate a knowledge directory; raise KnowledgeError listing every problem."""
+def load_knowledge(directory: Path | None = None, with_model: bool = True) -> Knowledge:
+    """Load and validate a knowledge directory; raise KnowledgeError listing every problem.
+
+    `with_model=False` leaves out the fitted answerability model, for the script that fits it.
+    """
     root = directory or default_dir()
     problems: list[Problem] = []
     if not root.is_dir():
@@ -203,9 +225,40 @@ def load_knowledge(directory: Path | None = None) -> Knowledge:
     _check_references(sections, entries, invalid_ids, problems)
     factors = load_factors(root, {s.id for s in sections}, problems)
     language = _load_language(root, problems)
+    unanswerable = _load_unanswerable(root, problems)
+    model = None
+    if with_model and language is not None:
+        try:
+            model = load_model(root, tuple(language.ask_kinds))
+        except KnowledgeError as exc:
+            problems += exc.problems
     if problems or factors is None or language is None:
         raise KnowledgeError(problems)
-    return Knowledge(sections, {k: v for k, (_, v) in entries.items()}, factors, language)
+    entry_by_id = {k: v for k, (_, v) in entries.items()}
+    return Knowledge(sections, entry_by_id, factors, language, unanswerable, model)
+
+
+def _load_unanswerable(root: Path, problems: list[Problem]) -> tuple[Unanswerable, ...]:
+    file = "unanswerable.toml"
+    path = root / file
+    if not path.is_file():
+        problems.append(Problem(file, None, None, "file is missing"))
+        return ()
+    data = read_toml(path, root, problems)
+    if data is None:
+        return ()
+    groups: dict[str, Unanswerable] = {}
+    for index, raw in enumerate(data.get("unanswerable", [])):
+        label = raw.get("id") if isinstance(raw, dict) else None
+        try:
+            group = Unanswerable.model_validate(raw)
+        except ValidationError as exc:
+            problems += validation_problems(exc, file, label or f"#{index + 1}")
+            continue
+        if group.id in groups:
+            problems.append(Problem(file, group.id, "id", "already defined"))
+        groups[group.id] = group
+    return tuple(groups.values())
 
 
 def _load_language(root: Path, problems: list[Problem]) -> Language | None:

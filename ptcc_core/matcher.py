@@ -3,15 +3,22 @@
 Every entry is indexed once, at start-up, from its title, alternate questions, keywords and
 (with less weight) its answer. A question is normalised the same way, its misspelt words
 are corrected against the knowledge's own vocabulary with rapidfuzz, and each entry is scored
-on two things:
+on words and on meaning:
 
 - coverage: how much of the question's meaning (words weighted by how rare they are in the
   knowledge) the entry speaks about; a word no entry knows counts against every entry, which
   is what keeps "good exercises for knee rehab" from matching anything;
-- phrasing: how close the question is to the entry's nearest alternate question (rapidfuzz).
+- phrasing: how close the question is to the entry's nearest alternate question (rapidfuzz);
+- meaning: the cosine between sentence vectors (`ptcc_core.semantic`) of the question and the
+  entry's nearest title or alternate question, which finds "what's the bag" for pay although
+  the two share no word.
 
-Questions about another occupation or another country are out of scope before scoring: the
-article speaks about one US job.
+The entries are ranked by a blend of the two, and the answerability model
+(`ptcc_core.answerability`) decides whether the best one answers, from these scores and from
+how close the question comes to the knowledge's known unanswerable questions
+(knowledge/unanswerable.toml), whose reason is then the one the advisor gives. Questions about
+another occupation or another country are out of scope before scoring: the article speaks
+about one US job.
 """
 
 from __future__ import annotations
@@ -20,15 +27,19 @@ import heapq
 import math
 import re
 from collections import defaultdict
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
+import numpy as np
 import snowballstemmer
 from pydantic import BaseModel, ConfigDict
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
+from ptcc_core.answerability import AnswerabilityModel, Signals
 from ptcc_core.knowledge import Entry, Knowledge, Language
+from ptcc_core.semantic import SentenceEncoder, Vectors
 from ptcc_core.text import find_phrases, normalize, phrase_table, replace_phrases
 
 _PAY_QUESTION = re.compile(
@@ -36,16 +47,16 @@ _PAY_QUESTION = re.compile(
     r"how much)\b"
 )
 
-ANSWER_THRESHOLD = 46.0
 SUGGEST_THRESHOLD = 30.0
 MAX_ALTERNATIVES = 3
+# Used only before a model is fitted (by the script that fits one).
+DEFAULT_SEMANTIC_WEIGHT = 0.4
 _COVERAGE_WEIGHT = 0.5
 _OVERLAP_WEIGHT = 0.35
 _WORDING_WEIGHT = 0.15
 _ANSWER_WORD_WEIGHT = 0.5
 _ANSWER_WORD_DF = 0.5
 _MIN_KNOWN_SHARE = 0.6
-_SURE_DESPITE_UNKNOWN_WORDS = 65.0
 _TYPO_MIN_LENGTH = 6
 _NEARBY_PHRASINGS = 80
 # A word no entry knows weighs like the rarest known word: it is likely the point of the question.
@@ -76,6 +87,9 @@ class MatchResult(BaseModel):
     alternatives: tuple[Candidate, ...]
     out_of_scope: bool = False
     scope_problem: ScopeProblem | None = None
+    confidence: float = 0.0
+    reason: str | None = None
+    ask_kinds: frozenset[str] = frozenset()
 
     @property
     def matched(self) -> bool:
@@ -107,11 +121,32 @@ class Analyzer:
         return stem
 
 
-class Matcher:
-    """Scores questions against every knowledge entry."""
+@dataclass(frozen=True)
+class Analysis:
+    """Everything the matcher measured in one question, before it decides."""
 
-    def __init__(self, knowledge: Knowledge) -> None:
+    normalized: str
+    scope_problem: ScopeProblem | None
+    ranked: tuple[Candidate, ...]
+    signals: Signals | None
+    nearest_unanswerable: str | None
+
+
+class Matcher:
+    """Scores questions against every knowledge entry, and decides whether one answers."""
+
+    def __init__(self, knowledge: Knowledge, encoder: SentenceEncoder | None = None) -> None:
         self._entries = knowledge.entries
+        self.model: AnswerabilityModel | None = knowledge.answerability
+        self.semantic_weight = (
+            self.model.semantic_weight if self.model else DEFAULT_SEMANTIC_WEIGHT
+        )
+        self._kinds = tuple(knowledge.language.ask_kinds)
+        self._ask_kinds = phrase_table(
+            (phrase, kind)
+            for kind, phrases in knowledge.language.ask_kinds.items()
+            for phrase in phrases
+        )
         self._analyzer = Analyzer(knowledge.language)
         self._scope = knowledge.language.scope
         self._our_role = phrase_table((p, "ours") for p in self._scope.our_role)
@@ -150,6 +185,23 @@ class Matcher:
         for index, terms in enumerate(self._phrasing_terms):
             for term in terms:
                 self._phrasings_with[term].append(index)
+        self._unanswerable = knowledge.unanswerable
+        self._refusals: list[tuple[int, frozenset[str]]] = [
+            (group, frozenset(self._analyzer.terms(normalize(q))))
+            for group, known in enumerate(knowledge.unanswerable)
+            for q in known.questions
+        ]
+        self._encoder = encoder or SentenceEncoder()
+        self._encoder.fit_weights(self._phrasings)
+        self._entry_ids = list(self._entries)
+        self._entry_of_phrasing = np.array(
+            [self._entry_ids.index(e) for e in self._phrasing_entry], dtype=np.intp
+        )
+        self._phrasing_vectors: Vectors = self._encoder.encode(self._phrasings)
+        self._refusal_vectors: Vectors = self._encoder.encode(
+            [normalize(q) for known in knowledge.unanswerable for q in known.questions]
+        )
+        self._refusal_group = np.array([g for g, _ in self._refusals], dtype=np.intp)
 
     def _index(self, entry: Entry, vocabulary: set[str]) -> None:
         weights: dict[str, float] = {}
@@ -213,44 +265,145 @@ class Matcher:
         return "role" if any(being) else None
 
     def match(self, text: str) -> MatchResult:
-        """The entry that answers text, if confident; otherwise suggestions or none."""
+        """The entry that answers text, if the model is confident; else suggestions or none."""
+        if self.model is None:
+            raise RuntimeError("no answerability model: load the knowledge with its model")
+        found = self.analyse(text)
+        if found.scope_problem:
+            return MatchResult(
+                entry_id=None,
+                score=0.0,
+                alternatives=(),
+                out_of_scope=True,
+                scope_problem=found.scope_problem,
+            )
+        signals = found.signals
+        if signals is None or not found.ranked:
+            return MatchResult(entry_id=None, score=0.0, alternatives=())
+        confidence = self.model.probability(signals, self._kinds)
+        best, *others = found.ranked
+        kinds = signals.ask_kinds
+        if confidence >= self.model.answer_at:
+            return MatchResult(
+                entry_id=best.entry_id,
+                score=best.score,
+                alternatives=tuple(others[:MAX_ALTERNATIVES]),
+                confidence=confidence,
+                ask_kinds=kinds,
+            )
+        # Closer to a known unanswerable question than to any entry: decline, saying why.
+        refused = signals.unanswerable_semantic >= signals.semantic and (
+            signals.unanswerable_lexical > 0 or signals.unanswerable_semantic >= 0.5
+        )
+        suggestions = tuple(c for c in found.ranked if c.score >= SUGGEST_THRESHOLD)
+        unsure = confidence >= self.model.suggest_at and suggestions and not refused
+        return MatchResult(
+            entry_id=None,
+            score=best.score,
+            alternatives=suggestions[:MAX_ALTERNATIVES] if unsure else (),
+            out_of_scope=not unsure,
+            confidence=confidence,
+            reason=found.nearest_unanswerable if refused else None,
+            ask_kinds=kinds,
+        )
+
+    def analyse(self, text: str, without_unanswerable: str | None = None) -> Analysis:
+        """The scores of every entry for text, best first, and the signals the model weighs.
+
+        `without_unanswerable` leaves one group of known unanswerable questions out, so the
+        fitting script can see a question of that group as a new one."""
         normalized = " ".join(self._correct(w) for w in normalize(text).split())
         problem = self.scope_problem(normalized)
-        if problem:
-            return MatchResult(
-                entry_id=None, score=0.0, alternatives=(), out_of_scope=True, scope_problem=problem
-            )
         terms = self._analyzer.terms(normalized)
-        if not terms:
-            return MatchResult(entry_id=None, score=0.0, alternatives=())
+        if problem or not terms:
+            return Analysis(normalized, problem, (), None, None)
         idf = [self._idf.get(t, self._unknown_idf) for t in terms]
         total = sum(idf)
         known_share = sum(w for t, w in zip(terms, idf, strict=True) if t in self._idf) / total
-        scores = self._scores(normalized, terms, idf, total)
-        ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
-        alternatives = tuple(
-            Candidate(entry_id=eid, title=self._entries[eid].title, score=round(score, 1))
-            for eid, score in ranked[: MAX_ALTERNATIVES + 1]
-            if score >= SUGGEST_THRESHOLD
-        )
-        best_id, best_score = ranked[0] if ranked else (None, 0.0)
-        confident = best_score >= ANSWER_THRESHOLD and (
-            known_share >= _MIN_KNOWN_SHARE or best_score >= _SURE_DESPITE_UNKNOWN_WORDS
-        )
-        if confident:
-            return MatchResult(
-                entry_id=best_id, score=round(best_score, 1), alternatives=alternatives[1:]
+        lexical, coverage = self._scores(normalized, terms, idf, total)
+        query = self._encoder.encode([normalized])[0]
+        semantic = np.full(len(self._entry_ids), -1.0, dtype=np.float32)
+        np.maximum.at(semantic, self._entry_of_phrasing, self._phrasing_vectors @ query)
+        weight = self.semantic_weight
+        blended = {
+            entry_id: (1 - weight) * lexical.get(entry_id, 0.0)
+            + weight * 100 * max(float(semantic[i]), 0.0)
+            for i, entry_id in enumerate(self._entry_ids)
+        }
+        order = sorted(blended, key=blended.__getitem__, reverse=True)
+        ranked = tuple(
+            Candidate(
+                entry_id=eid, title=self._entries[eid].title, score=round(blended[eid], 1)
             )
-        return MatchResult(
-            entry_id=None,
-            score=round(best_score, 1),
-            alternatives=alternatives[:MAX_ALTERNATIVES],
-            out_of_scope=known_share < _MIN_KNOWN_SHARE,
+            for eid in order[: MAX_ALTERNATIVES + 2]
+        )
+        best, second = order[0], order[1]
+        best_index = self._entry_ids.index(best)
+        group, refusal_semantic, refusal_lexical = self._nearest_refusal(
+            query, terms, idf, without_unanswerable
+        )
+        signals = Signals(
+            combined=blended[best],
+            lexical=lexical.get(best, 0.0),
+            semantic=float(semantic[best_index]),
+            margin=blended[best] - blended[second],
+            semantic_margin=float(semantic[best_index] - semantic[self._entry_ids.index(second)]),
+            best_semantic_anywhere=float(semantic.max()),
+            agree=best == max(lexical, key=lexical.__getitem__, default=None),
+            known_share=known_share,
+            coverage=coverage.get(best, 0.0),
+            # The rarest question word the best entry never mentions: often the real ask.
+            uncovered=max(
+                (w for t, w in zip(terms, idf, strict=True) if t not in self._weights[best]),
+                default=0.0,
+            )
+            / self._unknown_idf,
+            # The rarest question word the best entry is about (its title, questions, keywords).
+            anchor=max(
+                (w for t, w in zip(terms, idf, strict=True) if self._weights[best].get(t) == 1.0),
+                default=0.0,
+            )
+            / self._unknown_idf,
+            unanswerable_semantic=refusal_semantic,
+            unanswerable_lexical=refusal_lexical,
+            terms=len(terms),
+            ask_kinds=frozenset(kind for _, kind in find_phrases(normalized, self._ask_kinds)),
+        )
+        reason = self._unanswerable[group].reason if group is not None else None
+        return Analysis(normalized, None, ranked, signals, reason)
+
+    def _nearest_refusal(
+        self, query: Vectors, terms: list[str], idf: list[float], without: str | None
+    ) -> tuple[int | None, float, float]:
+        """The known unanswerable question nearest by the same blend that ranks entries: its
+        group, its semantic similarity, and its weighted word overlap (Dice)."""
+        if not self._refusals:
+            return None, 0.0, 0.0
+        similarity = self._refusal_vectors @ query
+        weight = dict(zip(terms, idf, strict=True))
+        total = sum(weight.values())
+        overlap = np.zeros(len(self._refusals), dtype=np.float32)
+        for index, (_, refusal_terms) in enumerate(self._refusals):
+            shared = refusal_terms.intersection(weight)
+            if shared:
+                mass = sum(weight[t] for t in shared)
+                rest = sum(self._idf.get(t, self._unknown_idf) for t in refusal_terms - shared)
+                overlap[index] = 2 * mass / (total + mass + rest)
+        blended = (1 - self.semantic_weight) * overlap + self.semantic_weight * similarity
+        if without is not None:
+            left_out = [g for g, known in enumerate(self._unanswerable) if known.id == without]
+            blended = np.where(np.isin(self._refusal_group, left_out), -1.0, blended)
+        nearest = int(blended.argmax())
+        return (
+            int(self._refusal_group[nearest]),
+            float(similarity[nearest]),
+            float(overlap[nearest]),
         )
 
     def _scores(
         self, normalized: str, terms: list[str], idf: list[float], total: float
-    ) -> dict[str, float]:
+    ) -> tuple[dict[str, float], dict[str, float]]:
+        """Each entry's lexical score (0-100), and the share of the question it covers."""
         coverage: dict[str, float] = defaultdict(float)
         shared: dict[int, float] = defaultdict(float)
         for term, weight in dict(zip(terms, idf, strict=True)).items():
@@ -273,7 +426,7 @@ class Matcher:
         ):
             entry_id = self._phrasing_entry[index]
             wording[entry_id] = max(wording[entry_id], similarity / 100)
-        return {
+        scores = {
             entry_id: 100
             * (
                 _COVERAGE_WEIGHT * coverage[entry_id] / total
@@ -282,3 +435,4 @@ class Matcher:
             )
             for entry_id in set(coverage) | set(wording)
         }
+        return scores, {entry_id: c / total for entry_id, c in coverage.items()}

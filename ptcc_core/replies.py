@@ -153,6 +153,8 @@ class Texts:
             why = "I can't give medical advice: please ask your physical therapist or doctor."
         elif result.scope_problem == "software":
             why = "I know which software coordinators use, but not how to operate it; the software's own help is the place for that."
+        elif result.reason:
+            why = f"{result.reason} I'd rather not guess."
         else:
             why = "The article I draw on doesn't cover that, and I'd rather not guess."
         text = (

@@ -7,7 +7,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ptcc_core.advisor import Advisor
-from ptcc_core.matcher import ANSWER_THRESHOLD
 from ptcc_core.text import find_phrases, normalize, phrase_table
 
 
@@ -41,7 +40,8 @@ def test_normalize_and_match_never_fail(advisor: Advisor, text: str) -> None:
     assert normalized == normalized.strip()
     result = advisor.matcher.match(text)
     assert 0 <= result.score <= 100
-    assert (result.entry_id is None) or result.score >= ANSWER_THRESHOLD
+    assert advisor.matcher.model is not None
+    assert (result.entry_id is None) or result.confidence >= advisor.matcher.model.answer_at
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,205 @@
+"""Fit the answerability model and write knowledge/answerability.json.
+
+    .venv/bin/pip install -e '.[train]'
+    .venv/bin/python scripts/train_answerability.py [--check]
+
+Training data, all in the repository:
+- the question sets in tests/data (in-scope questions are positive when the best-ranked entry
+  says what they ask for, negative when it does not; out-of-scope ones are negative);
+- the knowledge's own questions: each entry's alternate questions (positive when their entry
+  ranks first) and the known unanswerable ones in knowledge/unanswerable.toml (negative), in
+  three folds, each asked of an index built without it, as a new question would be.
+
+It first picks the blend of lexical and semantic scores that ranks the right entry first most
+often, then fits a standardised logistic regression (scikit-learn) on the matcher's signals,
+and picks the answer threshold from cross-validated probabilities, not from the fitted ones.
+`--check` fits again and exits 1 if the stored model differs (the tests run it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold, cross_val_predict
+from sklearn.preprocessing import StandardScaler
+
+from ptcc_core.answerability import MODEL_FILE, AnswerabilityModel, feature_names
+from ptcc_core.knowledge import Knowledge, default_dir, load_knowledge
+from ptcc_core.matcher import Analysis, Matcher
+from ptcc_core.semantic import SentenceEncoder
+from ptcc_core.question_sets import Question, answer_passes, load_questions
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "tests" / "data"
+WEIGHTS = tuple(round(w, 2) for w in np.arange(0.0, 0.85, 0.05))
+FOLDS = 3
+# A wrong answer costs more than an honest "the article doesn't say" with suggestions.
+DECLINE_WEIGHT = 1.3
+# Questions users wrote count for more than the knowledge's own phrasings.
+USER_WEIGHT = 3.0
+SUGGEST_SHARE = 0.5
+
+
+def _sets(sets: list[Path]) -> tuple[list[Question], list[Question]]:
+    items = [q for path in sets for q in load_questions(path)]
+    answerable = [q for q in items if q.kind == "in_scope"]
+    return answerable, [q for q in items if q.kind == "out_of_scope"]
+
+
+def _fold(knowledge: Knowledge, fold: int) -> tuple[Knowledge, list[tuple[str, str]], list[str]]:
+    """The knowledge with every FOLDS-th question of each entry and unanswerable group left
+    out (from `fold`), and the questions left out: (entry id, text) and unanswerable texts."""
+    entries, held_entries = {}, []
+    for entry in knowledge.entries.values():
+        keep = [q for i, q in enumerate(entry.questions) if i % FOLDS != fold]
+        held_entries += [(entry.id, q) for i, q in enumerate(entry.questions) if i % FOLDS == fold]
+        entries[entry.id] = entry.model_copy(update={"questions": tuple(keep)})
+    groups, held_refusals = [], []
+    for group in knowledge.unanswerable:
+        keep = [q for i, q in enumerate(group.questions) if i % FOLDS != fold]
+        held_refusals += [q for i, q in enumerate(group.questions) if i % FOLDS == fold]
+        groups.append(group.model_copy(update={"questions": tuple(keep)}))
+    smaller = dataclasses.replace(knowledge, entries=entries, unanswerable=tuple(groups))
+    return smaller, held_entries, held_refusals
+
+
+def best_semantic_weight(matcher: Matcher, knowledge: Knowledge, answerable: list[Question]) -> float:
+    hits = {}
+    for weight in WEIGHTS:
+        matcher.semantic_weight = weight
+        hits[weight] = 0
+        for question in answerable:
+            found = matcher.analyse(question.q)
+            if found.ranked and not found.scope_problem:
+                best = knowledge.entries[found.ranked[0].entry_id]
+                hits[weight] += answer_passes(question, best.answer)
+    best = max(WEIGHTS, key=lambda w: (hits[w], -abs(w - 0.4)))
+    print(f"semantic weight {best}: right entry first for {hits[best]}/{len(answerable)}")
+    return best
+
+
+class _Rows:
+    """Signal vectors with their labels and sample weights."""
+
+    def __init__(self, kinds: tuple[str, ...]) -> None:
+        self.kinds = kinds
+        self.x: list[list[float]] = []
+        self.y: list[int] = []
+        self.weight: list[float] = []
+
+    def add(self, found: Analysis, label: bool, weight: float) -> None:
+        if found.signals is None or found.scope_problem:
+            return
+        self.x.append(found.signals.vector(self.kinds))
+        self.y.append(int(label))
+        self.weight.append(weight)
+
+
+def collect(knowledge: Knowledge, sets: list[Path]) -> tuple[_Rows, float]:
+    """The training rows, and the semantic weight they were ranked with."""
+    encoder = SentenceEncoder()
+    matcher = Matcher(knowledge, encoder)
+    answerable, declined = _sets(sets)
+    weight = best_semantic_weight(matcher, knowledge, answerable)
+    matcher.semantic_weight = weight
+    kinds = tuple(knowledge.language.ask_kinds)
+    rows = _Rows(kinds)
+    for question in answerable:
+        found = matcher.analyse(question.q)
+        right = bool(found.ranked) and answer_passes(
+            question, knowledge.entries[found.ranked[0].entry_id].answer
+        )
+        rows.add(found, right, USER_WEIGHT)
+    for question in declined:
+        rows.add(matcher.analyse(question.q), False, USER_WEIGHT * DECLINE_WEIGHT)
+    # The knowledge's own questions, each asked of an index that does not hold it.
+    for fold in range(FOLDS):
+        smaller, held_entries, held_refusals = _fold(knowledge, fold)
+        fold_matcher = Matcher(smaller, encoder)
+        fold_matcher.semantic_weight = weight
+        for entry_id, text in held_entries:
+            found = fold_matcher.analyse(text)
+            # Ranked below a sibling that may answer it as well: no clear label either way.
+            if found.ranked and found.ranked[0].entry_id == entry_id:
+                rows.add(found, True, 1.0)
+        for text in held_refusals:
+            rows.add(fold_matcher.analyse(text), False, DECLINE_WEIGHT)
+    return rows, weight
+
+
+def fit(knowledge: Knowledge, sets: list[Path]) -> AnswerabilityModel:
+    rows, weight = collect(knowledge, sets)
+    kinds = rows.kinds
+    x, y, sample_weight = np.array(rows.x), np.array(rows.y), np.array(rows.weight)
+    # Both outcomes weigh the same in all, whatever their counts.
+    for label in (0, 1):
+        sample_weight[y == label] *= len(y) / (2 * sample_weight[y == label].sum())
+    scaler = StandardScaler().fit(x)
+    scale = np.where(scaler.scale_ > 0, scaler.scale_, 1.0)
+    z = (x - scaler.mean_) / scale
+    regression = LogisticRegression(C=0.5, max_iter=5000)
+    folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=7)
+    held_out = cross_val_predict(
+        regression, z, y, cv=folds, method="predict_proba", params={"sample_weight": sample_weight}
+    )[:, 1]
+    answer_at = _threshold(held_out, y, sample_weight)
+    regression.fit(z, y, sample_weight=sample_weight)
+    positives = held_out[y == 1] >= answer_at
+    negatives = held_out[y == 0] < answer_at
+    print(
+        f"{len(y)} questions ({int(y.sum())} answerable): cross-validated at {answer_at:.2f}, "
+        f"{positives.mean():.1%} of answerable answered, {negatives.mean():.1%} of the rest declined"
+    )
+    return AnswerabilityModel(
+        features=feature_names(kinds),
+        mean=tuple(round(float(v), 6) for v in scaler.mean_),
+        scale=tuple(round(float(v), 6) for v in scale),
+        coef=tuple(round(float(v), 6) for v in regression.coef_[0]),
+        intercept=round(float(regression.intercept_[0]), 6),
+        semantic_weight=weight,
+        answer_at=answer_at,
+        suggest_at=round(answer_at * SUGGEST_SHARE, 3),
+        trained_on={"answerable": int(y.sum()), "unanswerable": int(len(y) - y.sum())},
+    )
+
+
+def _threshold(probability: np.ndarray, labels: np.ndarray, weight: np.ndarray) -> float:
+    """The cut that maximises the worse of the two weighted rates (answered, declined)."""
+    cuts = np.round(np.arange(0.2, 0.81, 0.01), 2)
+    yes, no = labels == 1, labels == 0
+
+    def worse(cut: float) -> float:
+        answered = weight[yes][probability[yes] >= cut].sum() / weight[yes].sum()
+        declined = weight[no][probability[no] < cut].sum() / weight[no].sum()
+        return float(min(answered, declined))
+
+    return float(max(cuts, key=lambda c: (worse(c), -abs(c - 0.5))))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="exit 1 if the stored model is stale")
+    args = parser.parse_args()
+    knowledge = load_knowledge(with_model=False)
+    model = fit(knowledge, sorted(DATA.glob("*.jsonl")))
+    path = default_dir() / MODEL_FILE
+    text = json.dumps(model.model_dump(mode="json"), indent=1) + "\n"
+    if args.check:
+        stored = path.read_text(encoding="utf-8") if path.is_file() else ""
+        if stored != text:
+            print(f"{path} is stale: run scripts/train_answerability.py", file=sys.stderr)
+            return 1
+        return 0
+    path.write_text(text, encoding="utf-8")
+    print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
