@@ -105,9 +105,16 @@ class Advisor:
         small_talk = self.texts.small_talk_kind(normalized)
         if small_talk:
             return self.texts.small_talk(small_talk)
+        feeling = self.texts.feeling_kind(text, normalized)
+        if feeling:
+            return self.texts.feeling(feeling)
+        if self.texts.is_spanish(text):
+            return self.texts.spanish()
         details = self.extractor.extract(text)
         merged = profile.merged_with(details)
         result = self.matcher.match(text)
+        if result.scope_problem == "country":
+            return self.texts.fallback(result)
         # "How do I negotiate my salary": an ask that no estimate meets.
         personal = not result.ask_kinds & _NOT_AN_ESTIMATE
         if personal and _WANTS_MORE.search(normalized) and not merged.is_empty():
@@ -115,6 +122,10 @@ class Advisor:
         if personal and self._wants_estimate(normalized, details, profile, result.ask_kinds):
             return self.texts.estimate(self.estimator.estimate(merged))
         return self._from_match(result, normalized)
+
+    def outside_the_us(self, place: str) -> bool:
+        """Does this place name a country (or a city) outside the United States?"""
+        return self.matcher.scope_problem(normalize(place)) == "country"
 
     def best_entries(self, text: str, limit: int = 5) -> list[Entry]:
         """The entries that fit text best, for inline answers: the confident match first,

@@ -38,7 +38,11 @@ SIGNALS = (
     "unanswerable_lexical",
     "unanswerable_lead",
     "terms",
+    "figure_asked_and_given",
+    "figure_asked_not_given",
 )
+# Kinds of ask that want a figure (a fee, a duration, a count).
+FIGURE_ASKS = frozenset({"cost_fee", "duration", "count"})
 
 
 @dataclass(frozen=True)
@@ -60,8 +64,10 @@ class Signals:
     unanswerable_lexical: float
     terms: int
     ask_kinds: frozenset[str]
+    entry_gives_figures: bool
 
     def vector(self, kinds: tuple[str, ...]) -> list[float]:
+        asks_figure = bool(self.ask_kinds & FIGURE_ASKS)
         base = [
             self.combined / 100,
             self.lexical / 100,
@@ -78,6 +84,8 @@ class Signals:
             self.unanswerable_lexical,
             self.unanswerable_semantic - self.semantic,
             math.log1p(self.terms),
+            float(asks_figure and self.entry_gives_figures),
+            float(asks_figure and not self.entry_gives_figures),
         ]
         return base + [float(kind in self.ask_kinds) for kind in kinds]
 

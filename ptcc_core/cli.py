@@ -188,6 +188,13 @@ def _ask(advisor: Advisor, args: argparse.Namespace, parser: argparse.ArgumentPa
 
 
 def _estimate(advisor: Advisor, args: argparse.Namespace) -> int:
+    if args.location and advisor.outside_the_us(args.location):
+        print(
+            f"ptcc: {args.location} is outside the United States; the article's pay figures "
+            "cover the US only, so there is no estimate for it",
+            file=sys.stderr,
+        )
+        return 2
     profile = Profile(
         years=args.years,
         education=args.education,

@@ -64,6 +64,9 @@ class SmallTalk(StrictModel):
     thanks: tuple[str, ...]
     help: tuple[str, ...]
     bye: tuple[str, ...]
+    nerves: tuple[str, ...]
+    good_news: tuple[str, ...]
+    spanish: frozenset[str]
 
 
 class Scope(StrictModel):

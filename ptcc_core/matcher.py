@@ -49,6 +49,8 @@ _PAY_QUESTION = re.compile(
 
 SUGGEST_THRESHOLD = 30.0
 MAX_ALTERNATIVES = 3
+_REASON_AT_SEMANTIC = 0.6
+_REASON_AT_OVERLAP = 0.4
 # Used only before a model is fitted (by the script that fits one).
 DEFAULT_SEMANTIC_WEIGHT = 0.4
 _COVERAGE_WEIGHT = 0.5
@@ -185,6 +187,9 @@ class Matcher:
         for index, terms in enumerate(self._phrasing_terms):
             for term in terms:
                 self._phrasings_with[term].append(index)
+        self._with_figures = frozenset(
+            e.id for e in self._entries.values() if re.search(r"\d", e.answer)
+        )
         self._unanswerable = knowledge.unanswerable
         self._refusals: list[tuple[int, frozenset[str]]] = [
             (group, frozenset(self._analyzer.terms(normalize(q))))
@@ -295,6 +300,11 @@ class Matcher:
         refused = signals.unanswerable_semantic >= signals.semantic and (
             signals.unanswerable_lexical > 0 or signals.unanswerable_semantic >= 0.5
         )
+        # Its reason is given only when the likeness is plain, or the reason may not fit.
+        plain = (
+            signals.unanswerable_semantic >= _REASON_AT_SEMANTIC
+            or signals.unanswerable_lexical >= _REASON_AT_OVERLAP
+        )
         suggestions = tuple(c for c in found.ranked if c.score >= SUGGEST_THRESHOLD)
         unsure = confidence >= self.model.suggest_at and suggestions and not refused
         return MatchResult(
@@ -303,7 +313,7 @@ class Matcher:
             alternatives=suggestions[:MAX_ALTERNATIVES] if unsure else (),
             out_of_scope=not unsure,
             confidence=confidence,
-            reason=found.nearest_unanswerable if refused else None,
+            reason=found.nearest_unanswerable if refused and plain else None,
             ask_kinds=kinds,
         )
 
@@ -368,6 +378,7 @@ class Matcher:
             unanswerable_lexical=refusal_lexical,
             terms=len(terms),
             ask_kinds=frozenset(kind for _, kind in find_phrases(normalized, self._ask_kinds)),
+            entry_gives_figures=best in self._with_figures,
         )
         reason = self._unanswerable[group].reason if group is not None else None
         return Analysis(normalized, None, ranked, signals, reason)

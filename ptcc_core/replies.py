@@ -16,7 +16,7 @@ from ptcc_core.offer_form import QUESTIONS, default_text
 from ptcc_core.offer_form import choices as offer_choices
 from ptcc_core.offers import Comparison, TotalCompensation, comparison_text, offer_text
 from ptcc_core.store import Stats
-from ptcc_core.text import phrase_table, replace_phrases
+from ptcc_core.text import find_phrases, phrase_table, replace_phrases
 
 ESTIMATE = Choice(label="💰 Salary estimate", value="go:estimate")
 LEVERS = Choice(label="📈 How do I earn more?", value="go:levers")
@@ -76,6 +76,10 @@ class Texts:
             for p in getattr(talk, kind)
         ]
         self._small_talk = phrase_table(pairs)
+        self._feelings = phrase_table(
+            (p, kind) for kind in ("good_news", "nerves") for p in getattr(talk, kind)
+        )
+        self._spanish = frozenset(talk.spanish)
 
     # Small talk -------------------------------------------------------------------------
 
@@ -89,6 +93,44 @@ class Texts:
             if kind in kinds:
                 return kind
         return "greeting"
+
+    def feeling_kind(self, text: str, normalized: str) -> str | None:
+        """'good_news' or 'nerves' for a message that shares a feeling and asks nothing."""
+        if "?" in text:
+            return None
+        found = [kind for _, kind in find_phrases(normalized, self._feelings)]
+        return "good_news" if "good_news" in found else (found[0] if found else None)
+
+    def feeling(self, kind: str) -> Reply:
+        day = self._knowledge.entries.get("day_overview")
+        offers = self._knowledge.entries.get("comp_compare_offers")
+        if kind == "good_news":
+            text = (
+                "Congratulations, that's great news! If it helps, I can show you what a typical "
+                "day looks like, or how to weigh up an offer beyond its base salary."
+            )
+            pointers = [e for e in (day, offers) if e]
+        else:
+            text = (
+                "Feeling nervous about this is completely normal, and it says you care. It may "
+                "help to see what a typical day looks like, from the morning schedule to the "
+                "end-of-day wrap-up, so there are fewer surprises."
+            )
+            pointers = [e for e in (day,) if e]
+        choices = tuple(Choice(label=e.title, value=f"entry:{e.id}") for e in pointers)
+        return Reply(kind="small_talk", text=text, choices=(*choices, TOPICS))
+
+    def is_spanish(self, text: str) -> bool:
+        words = text.lower().replace("¿", " ").replace("?", " ").split()
+        return sum(w.strip(".,!¡") in self._spanish for w in words) >= 2
+
+    def spanish(self) -> Reply:
+        text = (
+            "¡Hola! Por ahora solo hablo inglés. Pregúntame en inglés sobre el trabajo de PT "
+            'Care Coordinator, por ejemplo: "How much does a PT care coordinator make?" o '
+            '"What does a coordinator do?"'
+        )
+        return Reply(kind="small_talk", text=text, choices=(ESTIMATE, TOPICS))
 
     def small_talk(self, kind: str) -> Reply:
         text = {

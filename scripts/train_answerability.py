@@ -92,13 +92,15 @@ class _Rows:
         self.x: list[list[float]] = []
         self.y: list[int] = []
         self.weight: list[float] = []
+        self.by_users: list[bool] = []
 
-    def add(self, found: Analysis, label: bool, weight: float) -> None:
+    def add(self, found: Analysis, label: bool, weight: float, by_users: bool) -> None:
         if found.signals is None or found.scope_problem:
             return
         self.x.append(found.signals.vector(self.kinds))
         self.y.append(int(label))
         self.weight.append(weight)
+        self.by_users.append(by_users)
 
 
 def collect(knowledge: Knowledge, sets: list[Path]) -> tuple[_Rows, float]:
@@ -115,9 +117,9 @@ def collect(knowledge: Knowledge, sets: list[Path]) -> tuple[_Rows, float]:
         right = bool(found.ranked) and answer_passes(
             question, knowledge.entries[found.ranked[0].entry_id].answer
         )
-        rows.add(found, right, USER_WEIGHT)
+        rows.add(found, right, USER_WEIGHT, by_users=True)
     for question in declined:
-        rows.add(matcher.analyse(question.q), False, USER_WEIGHT * DECLINE_WEIGHT)
+        rows.add(matcher.analyse(question.q), False, USER_WEIGHT * DECLINE_WEIGHT, by_users=True)
     # The knowledge's own questions, each asked of an index that does not hold it.
     for fold in range(FOLDS):
         smaller, held_entries, held_refusals = _fold(knowledge, fold)
@@ -127,9 +129,9 @@ def collect(knowledge: Knowledge, sets: list[Path]) -> tuple[_Rows, float]:
             found = fold_matcher.analyse(text)
             # Ranked below a sibling that may answer it as well: no clear label either way.
             if found.ranked and found.ranked[0].entry_id == entry_id:
-                rows.add(found, True, 1.0)
+                rows.add(found, True, 1.0, by_users=False)
         for text in held_refusals:
-            rows.add(fold_matcher.analyse(text), False, DECLINE_WEIGHT)
+            rows.add(fold_matcher.analyse(text), False, DECLINE_WEIGHT, by_users=False)
     return rows, weight
 
 
@@ -148,13 +150,18 @@ def fit(knowledge: Knowledge, sets: list[Path]) -> AnswerabilityModel:
     held_out = cross_val_predict(
         regression, z, y, cv=folds, method="predict_proba", params={"sample_weight": sample_weight}
     )[:, 1]
-    answer_at = _threshold(held_out, y, sample_weight)
+    # The knowledge's own phrasings are easier than what users write: the cut is set on
+    # users' answerable questions against every unanswerable one.
+    users = np.array(rows.by_users)
+    counted = users | (y == 0)
+    answer_at = _threshold(held_out[counted], y[counted])
     regression.fit(z, y, sample_weight=sample_weight)
-    positives = held_out[y == 1] >= answer_at
-    negatives = held_out[y == 0] < answer_at
+    answered = held_out[users & (y == 1)] >= answer_at
+    declined = held_out[y == 0] < answer_at
     print(
         f"{len(y)} questions ({int(y.sum())} answerable): cross-validated at {answer_at:.2f}, "
-        f"{positives.mean():.1%} of answerable answered, {negatives.mean():.1%} of the rest declined"
+        f"{answered.mean():.1%} of users' answerable questions answered, "
+        f"{declined.mean():.1%} of unanswerable ones declined"
     )
     return AnswerabilityModel(
         features=feature_names(kinds),
@@ -169,14 +176,14 @@ def fit(knowledge: Knowledge, sets: list[Path]) -> AnswerabilityModel:
     )
 
 
-def _threshold(probability: np.ndarray, labels: np.ndarray, weight: np.ndarray) -> float:
-    """The cut that maximises the worse of the two weighted rates (answered, declined)."""
-    cuts = np.round(np.arange(0.2, 0.81, 0.01), 2)
+def _threshold(probability: np.ndarray, labels: np.ndarray) -> float:
+    """The cut that maximises the worse of the two rates (answered, declined)."""
+    cuts = np.round(np.arange(0.1, 0.81, 0.01), 2)
     yes, no = labels == 1, labels == 0
 
     def worse(cut: float) -> float:
-        answered = weight[yes][probability[yes] >= cut].sum() / weight[yes].sum()
-        declined = weight[no][probability[no] < cut].sum() / weight[no].sum()
+        answered = (probability[yes] >= cut).mean()
+        declined = (probability[no] < cut).mean()
         return float(min(answered, declined))
 
     return float(max(cuts, key=lambda c: (worse(c), -abs(c - 0.5))))
