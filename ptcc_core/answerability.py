@@ -134,7 +134,9 @@ def load_model(root: Path, kinds: tuple[str, ...]) -> AnswerabilityModel:
     except OSError:
         raise KnowledgeError([Problem(MODEL_FILE, None, None, f"is missing: {retrain}")]) from None
     except ValidationError as exc:
-        problem = Problem(MODEL_FILE, None, None, f"is not a valid model ({exc.error_count()} errors): {retrain}")
+        problem = Problem(
+            MODEL_FILE, None, None, f"is not a valid model ({exc.error_count()} errors): {retrain}"
+        )
         raise KnowledgeError([problem]) from None
     if model.features != feature_names(kinds):
         problem = Problem(MODEL_FILE, None, "features", f"do not match the code's: {retrain}")

@@ -140,9 +140,7 @@ class Matcher:
     def __init__(self, knowledge: Knowledge, encoder: SentenceEncoder | None = None) -> None:
         self._entries = knowledge.entries
         self.model: AnswerabilityModel | None = knowledge.answerability
-        self.semantic_weight = (
-            self.model.semantic_weight if self.model else DEFAULT_SEMANTIC_WEIGHT
-        )
+        self.semantic_weight = self.model.semantic_weight if self.model else DEFAULT_SEMANTIC_WEIGHT
         self._kinds = tuple(knowledge.language.ask_kinds)
         self._ask_kinds = phrase_table(
             (phrase, kind)
@@ -342,9 +340,7 @@ class Matcher:
         }
         order = sorted(blended, key=blended.__getitem__, reverse=True)
         ranked = tuple(
-            Candidate(
-                entry_id=eid, title=self._entries[eid].title, score=round(blended[eid], 1)
-            )
+            Candidate(entry_id=eid, title=self._entries[eid].title, score=round(blended[eid], 1))
             for eid in order[: MAX_ALTERNATIVES + 2]
         )
         best, second = order[0], order[1]

@@ -50,6 +50,30 @@ _FILLER = {
     "please",
     "ok",
 }
+# "Got an offer in DC, is the pay better there": news that comes with a question is a question.
+_QUESTION_WORDS = frozenset(
+    [
+        "is",
+        "are",
+        "was",
+        "do",
+        "does",
+        "did",
+        "can",
+        "could",
+        "will",
+        "would",
+        "should",
+        "what",
+        "whats",
+        "which",
+        "who",
+        "why",
+        "when",
+        "where",
+        "how",
+    ]
+)
 _FIELD_LABELS = {
     "years": "Experience",
     "education": "Education",
@@ -96,7 +120,7 @@ class Texts:
 
     def feeling_kind(self, text: str, normalized: str) -> str | None:
         """'good_news' or 'nerves' for a message that shares a feeling and asks nothing."""
-        if "?" in text:
+        if "?" in text or _QUESTION_WORDS.intersection(normalized.split()):
             return None
         found = [kind for _, kind in find_phrases(normalized, self._feelings)]
         return "good_news" if "good_news" in found else (found[0] if found else None)

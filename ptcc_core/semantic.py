@@ -54,9 +54,9 @@ class SentenceEncoder:
         self._tokenizer = Tokenizer.from_file(str(_package_file(_TOKENIZER_FILE)))
         table = load_file(str(_package_file(_WEIGHTS_FILE)))[_WEIGHTS_KEY]
         self._table: Vectors = np.ascontiguousarray(table, dtype=np.float32)
-        self._skip = {
-            self._tokenizer.token_to_id(t) for t in ("<s>", "</s>", "<unk>", "▁")
-        } - {None}
+        self._skip = {self._tokenizer.token_to_id(t) for t in ("<s>", "</s>", "<unk>", "▁")} - {
+            None
+        }
         self._token_weight: npt.NDArray[np.float32] = np.ones(len(self._table), np.float32)
 
     def fit_weights(self, corpus: Iterable[str]) -> None:

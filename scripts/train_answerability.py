@@ -29,11 +29,11 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.preprocessing import StandardScaler
 
-from ptcc_core.answerability import MODEL_FILE, AnswerabilityModel, feature_names
+from ptcc_core.answerability import MODEL_FILE, AnswerabilityModel, feature_names, load_model
 from ptcc_core.knowledge import Knowledge, default_dir, load_knowledge
 from ptcc_core.matcher import Analysis, Matcher
-from ptcc_core.semantic import SentenceEncoder
 from ptcc_core.question_sets import Question, answer_passes, load_questions
+from ptcc_core.semantic import SentenceEncoder
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"
@@ -69,7 +69,9 @@ def _fold(knowledge: Knowledge, fold: int) -> tuple[Knowledge, list[tuple[str, s
     return smaller, held_entries, held_refusals
 
 
-def best_semantic_weight(matcher: Matcher, knowledge: Knowledge, answerable: list[Question]) -> float:
+def best_semantic_weight(
+    matcher: Matcher, knowledge: Knowledge, answerable: list[Question]
+) -> float:
     hits = {}
     for weight in WEIGHTS:
         matcher.semantic_weight = weight
@@ -189,6 +191,17 @@ def _threshold(probability: np.ndarray, labels: np.ndarray) -> float:
     return float(max(cuts, key=lambda c: (worse(c), -abs(c - 0.5))))
 
 
+def _same(a: AnswerabilityModel, b: AnswerabilityModel) -> bool:
+    """Equal up to the rounding a different machine's floating point may cause."""
+    close = np.allclose(a.coef, b.coef, atol=0.01) and np.allclose(a.mean, b.mean, atol=0.001)
+    return (
+        bool(close)
+        and a.semantic_weight == b.semantic_weight
+        and abs(a.answer_at - b.answer_at) <= 0.02
+        and a.trained_on == b.trained_on
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="exit 1 if the stored model is stale")
@@ -198,10 +211,11 @@ def main() -> int:
     path = default_dir() / MODEL_FILE
     text = json.dumps(model.model_dump(mode="json"), indent=1) + "\n"
     if args.check:
-        stored = path.read_text(encoding="utf-8") if path.is_file() else ""
-        if stored != text:
+        stored = load_model(path.parent, tuple(knowledge.language.ask_kinds))
+        if not _same(stored, model):
             print(f"{path} is stale: run scripts/train_answerability.py", file=sys.stderr)
             return 1
+        print(f"{path} is current")
         return 0
     path.write_text(text, encoding="utf-8")
     print(f"wrote {path}")

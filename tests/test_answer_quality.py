@@ -16,7 +16,7 @@ from ptcc_core.advisor import Advisor
 from ptcc_core.question_sets import load_questions, reply_passes
 
 DATA = Path(__file__).parent / "data"
-FLOORS = {"in_scope": 0.90, "out_of_scope": 0.90, "personal": 0.90}
+FLOORS = {"in_scope": 0.65, "out_of_scope": 0.90, "personal": 0.90}
 SETS = sorted(p.name for p in DATA.glob("*.jsonl"))
 
 

@@ -474,3 +474,8 @@ def test_an_unreachable_postgresql_is_a_clear_error(env: dict[str, str], url: st
         assert run.returncode == 1
         assert "cannot connect to PostgreSQL" in run.stderr and "PTCC_DB" in run.stderr
         assert "secret-pw" not in run.stderr and "Traceback" not in run.stderr
+
+
+def test_estimate_refuses_a_place_outside_the_us(env: dict[str, str]) -> None:
+    done = ptcc(env, "estimate", "--years", "5", "--education", "bachelor", "--location", "London")
+    assert done.returncode == 2 and "outside the United States" in done.stderr

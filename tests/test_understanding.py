@@ -1,0 +1,101 @@
+"""Understanding: the asks the article cannot meet are declined with their reason, natural
+wordings of the ones it can are answered, and feelings, Spanish and places abroad are met as
+a person would meet them. The questions are the ones users were seen to ask."""
+
+from __future__ import annotations
+
+import pytest
+
+from ptcc_core.advisor import Advisor
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "are clinics hiring right now?",
+        "how long does it take to get certified?",
+        "is 45k a good offer?",
+        "what's the fee for the CMAA exam",
+        "which funds should I pick for my 401k",
+        "is Select Medical hiring?",
+        "can you reschedule my appointment",
+        "restaurants in boston",
+        "hourly pay at Select Medical in Tampa right now",
+    ],
+)
+def test_near_topic_asks_the_article_cannot_answer_are_declined(
+    advisor: Advisor, question: str
+) -> None:
+    reply = advisor.answer(question)
+    assert not reply.matched, reply.text
+    assert reply.estimate is None
+
+
+@pytest.mark.parametrize(
+    ("question", "says"),
+    [
+        ("which funds should I pick for my 401k", "no advice on how to invest"),
+        ("is rent crazy in boston", "cost of living"),
+        ("can you reschedule my appointment", "your own appoin"),
+    ],
+)
+def test_a_decline_close_to_a_known_one_gives_its_reason(
+    advisor: Advisor, question: str, says: str
+) -> None:
+    assert says in advisor.answer(question).text
+
+
+def test_a_reason_that_would_not_fit_is_not_given(advisor: Advisor) -> None:
+    reason_texts = {group.reason for group in advisor.knowledge.unanswerable}
+    reply = advisor.answer("who gives the CMAA")
+    assert not any(reason in reply.text for reason in reason_texts) or reply.matched
+
+
+@pytest.mark.parametrize(
+    ("question", "fact"),
+    [
+        ("pay?", "$40,000"),
+        ("how much do medical secretaries make", "39,740"),
+        ("what do coordinators do?", "insurance"),
+    ],
+)
+def test_natural_wordings_get_the_fact_they_ask_for(
+    advisor: Advisor, question: str, fact: str
+) -> None:
+    reply = advisor.answer(question)
+    assert reply.matched and fact in reply.text
+
+
+def test_how_to_negotiate_is_not_an_estimate(advisor: Advisor) -> None:
+    assert advisor.answer("how do I negotiate my salary").estimate is None
+
+
+def test_a_profile_at_a_named_chain_is_still_estimated(advisor: Advisor) -> None:
+    reply = advisor.answer("I work for Select Medical in NYC, five years, associate's degree")
+    assert reply.estimate is not None
+
+
+@pytest.mark.parametrize(
+    ("message", "says"),
+    [("I'm nervous about my first day", "normal"), ("I got the job!", "Congratulations")],
+)
+def test_feelings_and_news_get_a_kind_reply_not_an_entry(
+    advisor: Advisor, message: str, says: str
+) -> None:
+    reply = advisor.answer(message)
+    assert reply.kind == "small_talk" and says in reply.text
+    assert any(c.value.startswith("entry:") for c in reply.choices)
+
+
+def test_spanish_gets_a_short_reply_in_spanish(advisor: Advisor) -> None:
+    reply = advisor.answer("¿Cuánto gana un coordinador de terapia física?")
+    assert "solo hablo inglés" in reply.text and len(reply.text) < 300
+
+
+def test_english_is_not_taken_for_spanish(advisor: Advisor) -> None:
+    assert "inglés" not in advisor.answer("what does the coordinator do at the front desk").text
+
+
+def test_a_place_abroad_gets_no_estimate(advisor: Advisor) -> None:
+    reply = advisor.answer("what would I earn in Toronto with 5 years")
+    assert reply.estimate is None and "United States" in reply.text
