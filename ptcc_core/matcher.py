@@ -58,7 +58,6 @@ _OVERLAP_WEIGHT = 0.35
 _WORDING_WEIGHT = 0.15
 _ANSWER_WORD_WEIGHT = 0.5
 _ANSWER_WORD_DF = 0.5
-_MIN_KNOWN_SHARE = 0.6
 _TYPO_MIN_LENGTH = 6
 _NEARBY_PHRASINGS = 80
 # A word no entry knows weighs like the rarest known word: it is likely the point of the question.

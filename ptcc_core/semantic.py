@@ -21,6 +21,8 @@ import numpy.typing as npt
 from safetensors.numpy import load_file
 from tokenizers import Tokenizer
 
+from ptcc_core.loading import KnowledgeError, Problem
+
 Vectors = npt.NDArray[np.float32]
 
 _PACKAGE = "wordllama"
@@ -31,19 +33,17 @@ _WEIGHTS_KEY = "embedding.weight"
 _SIF_A = 0.001
 
 
-class EmbeddingsUnavailable(Exception):
-    """The WordLlama files are missing or unreadable."""
-
-
 def _package_file(name: str) -> Path:
+    """A file of the installed wordllama package; a broken install stops start-up like broken
+    knowledge does, with what to fix."""
     try:
         path = Path(str(resources.files(_PACKAGE).joinpath(name)))
-    except ModuleNotFoundError as exc:
-        raise EmbeddingsUnavailable(
-            "the 'wordllama' package is not installed: reinstall PTCC Advisor"
-        ) from exc
+    except ModuleNotFoundError:
+        problem = Problem(_PACKAGE, None, None, "is not installed: reinstall PTCC Advisor")
+        raise KnowledgeError([problem]) from None
     if not path.is_file():
-        raise EmbeddingsUnavailable(f"{path} is missing: reinstall the 'wordllama' package")
+        problem = Problem(_PACKAGE, None, None, f"{name} is missing: reinstall wordllama")
+        raise KnowledgeError([problem])
     return path
 
 
