@@ -30,7 +30,7 @@ from ptcc_core.levers import LeverFinder
 from ptcc_core.matcher import Matcher, MatchResult
 from ptcc_core.offer_form import QUESTIONS, next_offer_step, read_amount
 from ptcc_core.offers import Offer, compare, total_compensation
-from ptcc_core.profile import Profile
+from ptcc_core.profile import MAX_YEARS, Profile
 from ptcc_core.replies import Texts
 from ptcc_core.text import normalize
 
@@ -71,6 +71,38 @@ _NAV_WORDS = {
     "done": "nav:done",
     "stop": "nav:cancel",
 }
+_MAX_FOLLOW_UP_WORDS = 6
+# Where one ask ends and the next begins: "?", ";", "also", or "and" before a question word.
+_ASK_BOUNDARY = re.compile(
+    r"[?;]|\b(?:and also|also|oh and|plus)\b"
+    r"|\band\s+(?=(?:do|does|is|are|what|whats|how|can|will|should|which|who|where|why)\b)",
+    re.IGNORECASE,
+)
+_MIN_ASK_WORDS = 3
+_MAX_ASKS = 3
+# Follow-ups that mean nothing without the last answer.
+_BARE_FOLLOW_UPS = frozenset(
+    {
+        "why",
+        "how",
+        "how so",
+        "how come",
+        "how much",
+        "really",
+        "example",
+        "for example",
+        "more",
+        "tell me more",
+        "and",
+        "so",
+        "what else",
+        "such as",
+        "like what",
+        "meaning",
+    }
+)
+_WHAT_IF = re.compile(r"(and|what about|how about|what if|with|in|at|if i|plus|instead|now)\b")
+_MORE_YEARS = re.compile(r"\b(\d+(?:\.\d+)?)\s+more\s+years?\b")
 # Kinds of ask (language.toml) that a personal estimate does not answer.
 _NOT_AN_ESTIMATE = frozenset({"how_to", "investment", "legal_hr"})
 _YES = {"yes", "y", "yeah", "yep", "sure", "confirm", "delete", "ok", "okay"}
@@ -121,7 +153,20 @@ class Advisor:
             return self.levers(merged)
         if personal and self._wants_estimate(normalized, details, profile, result.ask_kinds):
             return self.texts.estimate(self.estimator.estimate(merged))
+        both = self._several_asks(text)
+        if both:
+            return self.texts.several(both)
         return self._from_match(result, normalized)
+
+    def _several_asks(self, text: str) -> list[Entry]:
+        """For "what's the pay in NYC and do I need a degree?": the entries that answer each
+        ask, when the message holds two or more asks that different entries answer."""
+        asks = [a for a in _ASK_BOUNDARY.split(text) if a and len(a.split()) >= _MIN_ASK_WORDS]
+        if len(asks) < 2:
+            return []
+        ids = [self.matcher.match(ask).entry_id for ask in asks[:_MAX_ASKS]]
+        found = list(dict.fromkeys(i for i in ids if i is not None))
+        return [self.knowledge.entries[i] for i in found] if len(found) >= 2 else []
 
     def outside_the_us(self, place: str) -> bool:
         """Does this place name a country (or a city) outside the United States?"""
@@ -296,12 +341,53 @@ class Advisor:
             return self._questionnaire_text(session, text, normalized, event)
         if session.offer_step is not None:
             return self._offer_text(session, text, normalized)
-        reply = self.answer(text, session.profile)
-        if reply.estimate is not None:
-            return self._remember(session, reply.estimate, reply, event)
+        follow_up = self._follow_up(session, text, normalized)
+        reply = follow_up or self.answer(text, session.profile)
+        context = session.model_copy(
+            update={
+                "last_entry": reply.entry_id if reply.kind == "answer" else None,
+                "last_estimate": reply.estimate.profile if reply.estimate else None,
+            }
+        )
+        if reply.estimate is not None and follow_up is None:
+            return self._remember(context, reply.estimate, reply, event)
         if _ASKS_ESTIMATE.search(normalized) and session.profile.is_empty():
-            return self._start_questionnaire(session)
-        return Outcome(replies=(reply,), session=session)
+            return self._start_questionnaire(context)
+        return Outcome(replies=(reply,), session=context)
+
+    def _follow_up(self, session: Session, text: str, normalized: str) -> Reply | None:
+        """A short message read against the last reply: after an estimate, "and in boston?"
+        or "with 3 more years?" is a what-if on it (the saved profile stays as it was); after
+        an answer, "why?" or "how much?" is asked of the same topic."""
+        words = normalized.split()
+        if session.last_estimate is not None and len(words) <= _MAX_FOLLOW_UP_WORDS:
+            details = self.extractor.extract(text)
+            more = _MORE_YEARS.search(normalized)
+            if more or (_WHAT_IF.match(normalized) and details.model_fields_set):
+                base = session.last_estimate
+                changed = base.merged_with(details)
+                if "certifications" in details.model_fields_set:
+                    added = (*base.certifications, *details.certifications)
+                    changed = changed.model_copy(
+                        update={"certifications": tuple(sorted(set(added)))}
+                    )
+                if more:
+                    years = (base.years or 0) + float(more.group(1))
+                    changed = changed.model_copy(update={"years": min(years, MAX_YEARS)})
+                if changed.location and self.outside_the_us(changed.location):
+                    return None
+                return self.texts.estimate(self.estimator.estimate(changed), what_if=True)
+        if session.last_entry in self.knowledge.entries and len(words) <= _MAX_FOLLOW_UP_WORDS:
+            bare = normalized in _BARE_FOLLOW_UPS
+            if bare or self.matcher.match(text).entry_id is None:
+                last = self.knowledge.entries[session.last_entry]
+                # Asked of the same topic: the related entry that fits the follow-up best.
+                ranked = self.matcher.analyse(f"{text} {last.title}", among=last.related).ranked
+                nearby = [c for c in ranked if c.score > 0]
+                if nearby:
+                    entry = self.knowledge.entries[nearby[0].entry_id]
+                    return self.texts.entry(entry, nearby[0].score, ())
+        return None
 
     # Offers ---------------------------------------------------------------------------------
 

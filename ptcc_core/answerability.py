@@ -37,6 +37,8 @@ SIGNALS = (
     "unanswerable_semantic",
     "unanswerable_lexical",
     "unanswerable_lead",
+    "phrasing_overlap",
+    "unanswerable_overlap_lead",
     "terms",
     "figure_asked_and_given",
     "figure_asked_not_given",
@@ -62,6 +64,7 @@ class Signals:
     anchor: float
     unanswerable_semantic: float
     unanswerable_lexical: float
+    phrasing_overlap: float
     terms: int
     ask_kinds: frozenset[str]
     entry_gives_figures: bool
@@ -83,6 +86,8 @@ class Signals:
             self.unanswerable_semantic,
             self.unanswerable_lexical,
             self.unanswerable_semantic - self.semantic,
+            self.phrasing_overlap,
+            self.unanswerable_lexical - self.phrasing_overlap,
             math.log1p(self.terms),
             float(asks_figure and self.entry_gives_figures),
             float(asks_figure and not self.entry_gives_figures),

@@ -106,6 +106,9 @@ class Session(BaseModel):
     offer_draft: dict[str, float] = Field(default_factory=dict)
     offer_a: dict[str, float] | None = None
     comparing: bool = False
+    # What the last free-text reply was about, so a follow-up is read against it.
+    last_entry: str | None = None
+    last_estimate: Profile | None = None
 
     @field_serializer("draft")
     def _answered_only(self, draft: Profile) -> dict[str, object]:

@@ -314,11 +314,17 @@ class Matcher:
             ask_kinds=kinds,
         )
 
-    def analyse(self, text: str, without_unanswerable: str | None = None) -> Analysis:
+    def analyse(
+        self,
+        text: str,
+        without_unanswerable: str | None = None,
+        among: tuple[str, ...] | None = None,
+    ) -> Analysis:
         """The scores of every entry for text, best first, and the signals the model weighs.
 
         `without_unanswerable` leaves one group of known unanswerable questions out, so the
-        fitting script can see a question of that group as a new one."""
+        fitting script can see a question of that group as a new one; `among` ranks only
+        these entries (a follow-up stays among the last answer's related entries)."""
         normalized = " ".join(self._correct(w) for w in normalize(text).split())
         problem = self.scope_problem(normalized)
         terms = self._analyzer.terms(normalized)
@@ -327,7 +333,7 @@ class Matcher:
         idf = [self._idf.get(t, self._unknown_idf) for t in terms]
         total = sum(idf)
         known_share = sum(w for t, w in zip(terms, idf, strict=True) if t in self._idf) / total
-        lexical, coverage = self._scores(normalized, terms, idf, total)
+        lexical, coverage, overlap = self._scores(normalized, terms, idf, total)
         query = self._encoder.encode([normalized])[0]
         semantic = np.full(len(self._entry_ids), -1.0, dtype=np.float32)
         np.maximum.at(semantic, self._entry_of_phrasing, self._phrasing_vectors @ query)
@@ -337,7 +343,11 @@ class Matcher:
             + weight * 100 * max(float(semantic[i]), 0.0)
             for i, entry_id in enumerate(self._entry_ids)
         }
+        if among is not None:
+            blended = {e: score for e, score in blended.items() if e in among}
         order = sorted(blended, key=blended.__getitem__, reverse=True)
+        if len(order) < 2:
+            return Analysis(normalized, None, (), None, None)
         ranked = tuple(
             Candidate(entry_id=eid, title=self._entries[eid].title, score=round(blended[eid], 1))
             for eid in order[: MAX_ALTERNATIVES + 2]
@@ -371,6 +381,7 @@ class Matcher:
             / self._unknown_idf,
             unanswerable_semantic=refusal_semantic,
             unanswerable_lexical=refusal_lexical,
+            phrasing_overlap=overlap.get(best, 0.0),
             terms=len(terms),
             ask_kinds=frozenset(kind for _, kind in find_phrases(normalized, self._ask_kinds)),
             entry_gives_figures=best in self._with_figures,
@@ -408,8 +419,9 @@ class Matcher:
 
     def _scores(
         self, normalized: str, terms: list[str], idf: list[float], total: float
-    ) -> tuple[dict[str, float], dict[str, float]]:
-        """Each entry's lexical score (0-100), and the share of the question it covers."""
+    ) -> tuple[dict[str, float], dict[str, float], dict[str, float]]:
+        """Each entry's lexical score (0-100), the share of the question it covers, and its
+        weighted word overlap (Dice) with its closest alternate question."""
         coverage: dict[str, float] = defaultdict(float)
         shared: dict[int, float] = defaultdict(float)
         for term, weight in dict(zip(terms, idf, strict=True)).items():
@@ -441,4 +453,4 @@ class Matcher:
             )
             for entry_id in set(coverage) | set(wording)
         }
-        return scores, {entry_id: c / total for entry_id, c in coverage.items()}
+        return scores, {entry_id: c / total for entry_id, c in coverage.items()}, overlap

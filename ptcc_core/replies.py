@@ -6,6 +6,8 @@ the voice stays consistent and the logic stays short.
 
 from __future__ import annotations
 
+import re
+
 from ptcc_core.conversation import Choice, OfferStep, Reply, Session
 from ptcc_core.dialog import Question
 from ptcc_core.estimator import Estimate, usd
@@ -85,6 +87,18 @@ _FIELD_LABELS = {
 _MAX_NOTES = 3
 _MAX_LEVERS = 6
 _MAX_REPLY = 1150  # characters: a chat reply, not a page
+
+
+def _first_sentences(text: str, budget: int) -> str:
+    """As many whole sentences from the start of text as fit in budget characters (at least
+    one), so a short answer still states its fact."""
+    sentences = re.split(r"(?<=[.!?])\s+", text.strip())
+    kept = [sentences[0]]
+    for sentence in sentences[1:]:
+        if len(" ".join([*kept, sentence])) > budget:
+            break
+        kept.append(sentence)
+    return " ".join(kept)
 
 
 class Texts:
@@ -196,6 +210,18 @@ class Texts:
             suggestions=alternatives,
         )
 
+    def several(self, entries: list[Entry]) -> Reply:
+        """Short answers to a message that asks two or three things, each from its entry."""
+        budget = _MAX_REPLY // len(entries) - 60
+        parts = [_first_sentences(e.answer, budget) for e in entries]
+        sections = dict.fromkeys(f"\u201c{self._section_titles[e.section]}\u201d" for e in entries)
+        sources = " and ".join(sections)
+        text = "\n\n".join(parts) + f"\n\nSource: the article's sections {sources}."
+        if len(sections) == 1:
+            text = "\n\n".join(parts) + f"\n\nSource: the article's section {sources}."
+        choices = tuple(Choice(label=e.title, value=f"entry:{e.id}") for e in entries)
+        return Reply(kind="answer", text=text, choices=choices, entry_id=entries[0].id, score=100.0)
+
     def unsure(self, result: MatchResult) -> Reply:
         titles = "\n".join(f"- {c.title}" for c in result.alternatives)
         return Reply(
@@ -254,10 +280,14 @@ class Texts:
 
     # Estimates ------------------------------------------------------------------------------
 
-    def estimate(self, estimate: Estimate, with_edit: bool = False) -> Reply:
+    def estimate(self, estimate: Estimate, with_edit: bool = False, what_if: bool = False) -> Reply:
+        """An estimate with its breakdown; `what_if` for a follow-up that changes one thing,
+        which leaves the saved profile alone and says so."""
+        opening = "With that change, your estimate would be" if what_if else "Your estimate:"
         lines = [
-            f"Your estimate: {usd(estimate.low)} to {usd(estimate.high)} a year, "
-            f"most likely about {usd(round(estimate.mid, -2))}.",
+            f"{opening} {usd(estimate.low)} to {usd(estimate.high)} a year, "
+            f"most likely about {usd(round(estimate.mid, -2))}."
+            + (" (Your saved profile is unchanged.)" if what_if else ""),
             "",
             "How I got there:",
         ]

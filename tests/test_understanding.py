@@ -4,9 +4,14 @@ a person would meet them. The questions are the ones users were seen to ask."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from ptcc_core.advisor import Advisor
+from ptcc_core.conversation import Event, Reply, Session
+
+NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(
@@ -99,3 +104,53 @@ def test_english_is_not_taken_for_spanish(advisor: Advisor) -> None:
 def test_a_place_abroad_gets_no_estimate(advisor: Advisor) -> None:
     reply = advisor.answer("what would I earn in Toronto with 5 years")
     assert reply.estimate is None and "United States" in reply.text
+
+
+# Context: follow-ups read against the last reply, and messages with several asks --------
+
+
+def talk(advisor: Advisor, *messages: str) -> tuple[Session, list[Reply]]:
+    session, replies = Session(), []
+    for message in messages:
+        stored = Session.model_validate_json(session.model_dump_json())
+        outcome = advisor.handle(stored, Event(kind="text", value=message, at=NOW))
+        session = outcome.session
+        replies.append(outcome.replies[0])
+    return session, replies
+
+
+def test_a_what_if_after_an_estimate_changes_one_thing_and_keeps_the_profile(
+    advisor: Advisor,
+) -> None:
+    session, replies = talk(
+        advisor,
+        "I have 5 years and a bachelor's, what would I make in Dallas?",
+        "and in boston?",
+        "what about with a CMAA?",
+        "with 3 more years?",
+    )
+    first, boston, cmaa, later = (r.estimate for r in replies)
+    assert first and boston and cmaa and later
+    assert boston.profile.location == "Boston, MA" and boston.mid > first.mid
+    assert cmaa.profile.certifications == ("CMAA",) and cmaa.profile.location == "Boston, MA"
+    assert later.profile.years == 8 and later.mid > cmaa.mid
+    assert "saved profile is unchanged" in replies[1].text
+    assert session.profile.location == "Dallas" and session.profile.years == 5
+    assert len(session.estimates) == 1
+
+
+def test_a_question_after_an_estimate_is_not_a_what_if(advisor: Advisor) -> None:
+    _, replies = talk(advisor, "I have 5 years, what would I make in Dallas?", "what is the CMAA")
+    assert replies[1].estimate is None and "National Healthcareer Association" in replies[1].text
+
+
+def test_a_bare_follow_up_stays_on_the_topic(advisor: Advisor) -> None:
+    _, replies = talk(advisor, "what is the CMAA", "how much?")
+    last = advisor.knowledge.entries["cert_cmaa"]
+    assert replies[1].kind == "answer" and replies[1].entry_id in last.related
+
+
+def test_two_asks_in_one_message_get_both_answers_briefly(advisor: Advisor) -> None:
+    reply = advisor.answer("what's the pay in NYC and do I need a degree?")
+    assert reply.matched and "20% to 30%" in reply.text and "high school diploma" in reply.text
+    assert len(reply.text) <= 1200
