@@ -4,7 +4,7 @@ The matcher ranks entries; this decides whether the best of them really answers.
 are the features below (the lexical and semantic scores of the best entries, the margin to the
 runner-up, how much of the question the best entry covers, how close the question comes to a
 known unanswerable one, and the kinds of ask the article seldom answers). The weights are
-fitted by `scripts/train_answerability.py` (scikit-learn, a development tool) and stored as
+fitted by `ptcc knowledge train` (`ptcc_core.training`, scikit-learn) and stored as
 `knowledge/answerability.json`; at run time scoring is one dot product in numpy.
 """
 
@@ -133,7 +133,7 @@ class AnswerabilityModel(StrictModel):
 def load_model(root: Path, kinds: tuple[str, ...]) -> AnswerabilityModel:
     """The fitted model in a knowledge directory, checked against the features the code makes."""
     path = root / MODEL_FILE
-    retrain = "run scripts/train_answerability.py to fit it again"
+    retrain = "run `ptcc knowledge train` to fit it again"
     try:
         model = AnswerabilityModel.model_validate_json(path.read_bytes())
     except OSError:

@@ -6,6 +6,8 @@
     ptcc estimate --years 5 --education bachelor --location Boston [--json]
     ptcc chat                                  the guided questionnaire in the terminal
     ptcc knowledge check [DIR]                 validate knowledge files, list every problem
+    ptcc knowledge train [--check] [DIR]       fit the answerability model (needs '.[train]')
+    ptcc review [--limit N] [--knowledge DIR]  file unanswered questions into the knowledge
     ptcc health                                the knowledge loads and the database opens
     ptcc stats                                 users, estimates, unanswered questions
     ptcc offer --base 45000 [--bonus N ...]    total compensation of an offer
@@ -27,10 +29,11 @@ from typing import Any
 from pydantic import ValidationError
 
 from ptcc_core.advisor import Advisor
+from ptcc_core.answerability import MODEL_FILE
 from ptcc_core.conversation import Reply
 from ptcc_core.estimator import Estimate
 from ptcc_core.factors import EDUCATION_ORDER, EMPLOYER_IDS
-from ptcc_core.knowledge import load_knowledge
+from ptcc_core.knowledge import default_dir, load_knowledge
 from ptcc_core.loading import KnowledgeError
 from ptcc_core.offers import (
     Offer,
@@ -144,6 +147,17 @@ def _parser() -> argparse.ArgumentParser:
     knowledge_commands = knowledge.add_subparsers(dest="knowledge_command", required=True)
     check = knowledge_commands.add_parser("check", help="validate a knowledge directory")
     check.add_argument("directory", nargs="?", type=Path, help="default: the installed one")
+    train = knowledge_commands.add_parser(
+        "train", help="fit the answerability model from the knowledge and tests/data"
+    )
+    train.add_argument("directory", nargs="?", type=Path, help="default: the installed one")
+    train.add_argument("--check", action="store_true", help="exit 1 if the stored model is stale")
+
+    review = commands.add_parser(
+        "review", help="file the questions the bot could not answer into the knowledge"
+    )
+    review.add_argument("--limit", type=int, default=50, help="most asked first (default 50)")
+    review.add_argument("--knowledge", type=Path, help="default: the installed knowledge")
     return parser
 
 
@@ -225,10 +239,10 @@ def _estimate(advisor: Advisor, args: argparse.Namespace) -> int:
     return 0
 
 
-async def _stats(db: str | None) -> Stats:
+async def _stats(db: str | None, top: int = 10) -> Stats:
     store = await open_store(db)
     try:
-        return await store.stats()
+        return await store.stats(top)
     finally:
         await store.close()
 
@@ -271,6 +285,35 @@ def _migrate(source: str | None, target: str) -> int:
     return 0
 
 
+def _train(directory: Path | None, check: bool) -> int:
+    from ptcc_core import training
+
+    root = directory or default_dir()
+    try:
+        if check:
+            current = training.is_current(root)
+            print(
+                f"{root / MODEL_FILE} is {'current' if current else 'stale: run ptcc knowledge train'}"
+            )
+            return 0 if current else 1
+        print(training.retrain(root))
+    except KnowledgeError as exc:
+        print(f"ptcc: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _review(args: argparse.Namespace, db: str | None) -> int:
+    from ptcc_core import training
+    from ptcc_core.review import run_review
+
+    root = args.knowledge or default_dir()
+    advisor = Advisor.load(root)
+    asked = asyncio.run(_stats(db, args.limit)).top_unanswered
+    run_review(advisor, root, asked, input, print, training.retrain)
+    return 0
+
+
 def _check(directory: Path | None) -> int:
     try:
         knowledge = load_knowledge(directory)
@@ -297,6 +340,8 @@ def _main(argv: list[str] | None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command == "knowledge":
+        if args.knowledge_command == "train":
+            return _train(args.directory, args.check)
         return _check(args.directory)
     if args.command in ("offer", "compare"):
         return _offers(args, parser)
@@ -320,6 +365,8 @@ def _main(argv: list[str] | None) -> int:
         if args.command == "stats":
             print(advisor.texts.stats(asyncio.run(_stats(db))).text)
             return 0
+        if args.command == "review":
+            return _review(args, db)
         from ptcc_core.chat import run_chat
 
         asyncio.run(run_chat(advisor, db))

@@ -38,7 +38,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
 from ptcc_core.answerability import AnswerabilityModel, Signals
-from ptcc_core.knowledge import Entry, Knowledge, Language
+from ptcc_core.knowledge import Entry, Knowledge, Language, Unanswerable
 from ptcc_core.semantic import SentenceEncoder, Vectors
 from ptcc_core.text import find_phrases, normalize, phrase_table, replace_phrases
 
@@ -130,7 +130,7 @@ class Analysis:
     scope_problem: ScopeProblem | None
     ranked: tuple[Candidate, ...]
     signals: Signals | None
-    nearest_unanswerable: str | None
+    nearest_unanswerable: Unanswerable | None
 
 
 class Matcher:
@@ -310,7 +310,9 @@ class Matcher:
             alternatives=suggestions[:MAX_ALTERNATIVES] if unsure else (),
             out_of_scope=not unsure,
             confidence=confidence,
-            reason=found.nearest_unanswerable if refused and plain else None,
+            reason=found.nearest_unanswerable.reason
+            if refused and plain and found.nearest_unanswerable
+            else None,
             ask_kinds=kinds,
         )
 
@@ -386,8 +388,8 @@ class Matcher:
             ask_kinds=frozenset(kind for _, kind in find_phrases(normalized, self._ask_kinds)),
             entry_gives_figures=best in self._with_figures,
         )
-        reason = self._unanswerable[group].reason if group is not None else None
-        return Analysis(normalized, None, ranked, signals, reason)
+        nearest = self._unanswerable[group] if group is not None else None
+        return Analysis(normalized, None, ranked, signals, nearest)
 
     def _nearest_refusal(
         self, query: Vectors, terms: list[str], idf: list[float], without: str | None

@@ -14,7 +14,6 @@ from ptcc_core.answerability import MODEL_FILE
 from ptcc_core.knowledge import default_dir, load_knowledge
 from ptcc_core.loading import KnowledgeError
 
-ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -26,17 +25,17 @@ def knowledge_copy(tmp_path: Path) -> Path:
 
 def test_the_stored_model_is_current_with_knowledge_and_question_sets() -> None:
     done = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "train_answerability.py"), "--check"],
+        [sys.executable, "-m", "ptcc_core.cli", "knowledge", "train", "--check"],
         capture_output=True,
         text=True,
         timeout=300,
     )
-    assert done.returncode == 0, done.stderr
+    assert done.returncode == 0, done.stdout + done.stderr
 
 
 def test_a_missing_model_stops_loading_with_what_to_do(knowledge_copy: Path) -> None:
     (knowledge_copy / MODEL_FILE).unlink()
-    with pytest.raises(KnowledgeError, match="train_answerability"):
+    with pytest.raises(KnowledgeError, match="ptcc knowledge train"):
         load_knowledge(knowledge_copy)
     assert load_knowledge(knowledge_copy, with_model=False).answerability is None
 

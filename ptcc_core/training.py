@@ -1,7 +1,4 @@
-"""Fit the answerability model and write knowledge/answerability.json.
-
-    .venv/bin/pip install -e '.[train]'
-    .venv/bin/python scripts/train_answerability.py [--check]
+"""Fitting the answerability model (`ptcc train`, and `ptcc review` after it edits).
 
 Training data, all in the repository:
 - the question sets in tests/data (in-scope questions are positive when the best-ranked entry
@@ -11,32 +8,28 @@ Training data, all in the repository:
   three folds, each asked of an index built without it, as a new question would be.
 
 It first picks the blend of lexical and semantic scores that ranks the right entry first most
-often, then fits a standardised logistic regression (scikit-learn) on the matcher's signals,
-and picks the answer threshold from cross-validated probabilities, not from the fitted ones.
-`--check` fits again and exits 1 if the stored model differs (the tests run it).
+often, then fits a standardised logistic regression on the matcher's signals, and picks the
+answer threshold from cross-validated probabilities, not from the fitted ones. scikit-learn
+does the fitting; it is a development tool (`pip install -e '.[train]'`), imported only here,
+so the bot itself needs only numpy to score.
 """
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import json
-import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
-from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold, cross_val_predict
-from sklearn.preprocessing import StandardScaler
 
 from ptcc_core.answerability import MODEL_FILE, AnswerabilityModel, feature_names, load_model
-from ptcc_core.knowledge import Knowledge, default_dir, load_knowledge
+from ptcc_core.knowledge import Knowledge, load_knowledge
+from ptcc_core.loading import KnowledgeError, Problem
 from ptcc_core.matcher import Analysis, Matcher
 from ptcc_core.question_sets import Question, answer_passes, load_questions
 from ptcc_core.semantic import SentenceEncoder
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "tests" / "data"
 WEIGHTS = tuple(round(w, 2) for w in np.arange(0.0, 0.85, 0.05))
 FOLDS = 3
 # A wrong answer costs more than an honest "the article doesn't say" with suggestions.
@@ -81,9 +74,7 @@ def best_semantic_weight(
             if found.ranked and not found.scope_problem:
                 best = knowledge.entries[found.ranked[0].entry_id]
                 hits[weight] += answer_passes(question, best.answer)
-    best = max(WEIGHTS, key=lambda w: (hits[w], -abs(w - 0.4)))
-    print(f"semantic weight {best}: right entry first for {hits[best]}/{len(answerable)}")
-    return best
+    return max(WEIGHTS, key=lambda w: (hits[w], -abs(w - 0.4)))
 
 
 class _Rows:
@@ -137,19 +128,21 @@ def collect(knowledge: Knowledge, sets: list[Path]) -> tuple[_Rows, float]:
     return rows, weight
 
 
-def fit(knowledge: Knowledge, sets: list[Path]) -> AnswerabilityModel:
+def fit(knowledge: Knowledge, sets: list[Path]) -> tuple[AnswerabilityModel, str]:
+    """The fitted model, and a line that says how well it did under cross-validation."""
+    sklearn = _sklearn()
     rows, weight = collect(knowledge, sets)
     kinds = rows.kinds
     x, y, sample_weight = np.array(rows.x), np.array(rows.y), np.array(rows.weight)
     # Both outcomes weigh the same in all, whatever their counts.
     for label in (0, 1):
         sample_weight[y == label] *= len(y) / (2 * sample_weight[y == label].sum())
-    scaler = StandardScaler().fit(x)
+    scaler = sklearn["StandardScaler"]().fit(x)
     scale = np.where(scaler.scale_ > 0, scaler.scale_, 1.0)
     z = (x - scaler.mean_) / scale
-    regression = LogisticRegression(C=0.5, max_iter=5000)
-    folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=7)
-    held_out = cross_val_predict(
+    regression = sklearn["LogisticRegression"](C=0.5, max_iter=5000)
+    folds = sklearn["StratifiedKFold"](n_splits=5, shuffle=True, random_state=7)
+    held_out = sklearn["cross_val_predict"](
         regression, z, y, cv=folds, method="predict_proba", params={"sample_weight": sample_weight}
     )[:, 1]
     # The knowledge's own phrasings are easier than what users write: the cut is set on
@@ -160,12 +153,12 @@ def fit(knowledge: Knowledge, sets: list[Path]) -> AnswerabilityModel:
     regression.fit(z, y, sample_weight=sample_weight)
     answered = held_out[users & (y == 1)] >= answer_at
     declined = held_out[y == 0] < answer_at
-    print(
-        f"{len(y)} questions ({int(y.sum())} answerable): cross-validated at {answer_at:.2f}, "
-        f"{answered.mean():.1%} of users' answerable questions answered, "
-        f"{declined.mean():.1%} of unanswerable ones declined"
+    summary = (
+        f"{len(y)} questions ({int(y.sum())} answerable), semantic weight {weight}: "
+        f"cross-validated at {answer_at:.2f}, {answered.mean():.1%} of users' answerable "
+        f"questions answered, {declined.mean():.1%} of unanswerable ones declined"
     )
-    return AnswerabilityModel(
+    model = AnswerabilityModel(
         features=feature_names(kinds),
         mean=tuple(round(float(v), 6) for v in scaler.mean_),
         scale=tuple(round(float(v), 6) for v in scale),
@@ -176,6 +169,23 @@ def fit(knowledge: Knowledge, sets: list[Path]) -> AnswerabilityModel:
         suggest_at=round(answer_at * SUGGEST_SHARE, 3),
         trained_on={"answerable": int(y.sum()), "unanswerable": int(len(y) - y.sum())},
     )
+    return model, summary
+
+
+def _sklearn() -> dict[str, Any]:
+    try:
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.model_selection import StratifiedKFold, cross_val_predict
+        from sklearn.preprocessing import StandardScaler
+    except ImportError:
+        problem = "fitting needs scikit-learn: pip install -e '.[train]'"
+        raise KnowledgeError([Problem(MODEL_FILE, None, None, problem)]) from None
+    return {
+        "LogisticRegression": LogisticRegression,
+        "StratifiedKFold": StratifiedKFold,
+        "cross_val_predict": cross_val_predict,
+        "StandardScaler": StandardScaler,
+    }
 
 
 def _threshold(probability: np.ndarray, labels: np.ndarray) -> float:
@@ -202,25 +212,21 @@ def _same(a: AnswerabilityModel, b: AnswerabilityModel) -> bool:
     )
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="exit 1 if the stored model is stale")
-    args = parser.parse_args()
-    knowledge = load_knowledge(with_model=False)
-    model = fit(knowledge, sorted(DATA.glob("*.jsonl")))
-    path = default_dir() / MODEL_FILE
+def question_sets(root: Path) -> list[Path]:
+    """The question sets beside a knowledge directory in a checkout (tests/data)."""
+    return sorted((root.parent / "tests" / "data").glob("*.jsonl"))
+
+
+def retrain(root: Path) -> str:
+    """Fit the model for the knowledge in root and write it there; returns the summary."""
+    model, summary = fit(load_knowledge(root, with_model=False), question_sets(root))
     text = json.dumps(model.model_dump(mode="json"), indent=1) + "\n"
-    if args.check:
-        stored = load_model(path.parent, tuple(knowledge.language.ask_kinds))
-        if not _same(stored, model):
-            print(f"{path} is stale: run scripts/train_answerability.py", file=sys.stderr)
-            return 1
-        print(f"{path} is current")
-        return 0
-    path.write_text(text, encoding="utf-8")
-    print(f"wrote {path}")
-    return 0
+    (root / MODEL_FILE).write_text(text, encoding="utf-8")
+    return summary
 
 
-if __name__ == "__main__":
-    raise SystemExit(main())
+def is_current(root: Path) -> bool:
+    """Would fitting again give the stored model (up to floating-point rounding)?"""
+    knowledge = load_knowledge(root, with_model=False)
+    model, _ = fit(knowledge, question_sets(root))
+    return _same(load_model(root, tuple(knowledge.language.ask_kinds)), model)
