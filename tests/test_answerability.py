@@ -15,7 +15,6 @@ from ptcc_core.knowledge import default_dir, load_knowledge
 from ptcc_core.loading import KnowledgeError
 
 
-
 @pytest.fixture
 def knowledge_copy(tmp_path: Path) -> Path:
     copy = tmp_path / "knowledge"
