@@ -25,39 +25,18 @@ from ptcc_core.conversation import (
 from ptcc_core.dialog import Questionnaire
 from ptcc_core.estimator import Estimate, Estimator
 from ptcc_core.extractor import Extractor
+from ptcc_core.interpret import Context, Interpreter, Reading
 from ptcc_core.knowledge import Entry, Knowledge, load_knowledge
 from ptcc_core.levers import LeverFinder
 from ptcc_core.matcher import Matcher, MatchResult
 from ptcc_core.offer_form import QUESTIONS, next_offer_step, read_amount
 from ptcc_core.offers import Offer, compare, total_compensation
-from ptcc_core.profile import MAX_YEARS, Profile
+from ptcc_core.profile import Profile
 from ptcc_core.replies import Texts
 from ptcc_core.text import normalize
 
-MAX_QUESTION_CHARS = 600
 MAX_PLACE_NAME = 40
 
-_FIRST_PERSON = re.compile(r"\b(i|me|my|im|ive|id|mine|myself)\b")
-_SALARY_WORDS = re.compile(
-    r"\b(salary|salaries|pay|paid|earn|earning|make|making|wage|income|worth|estimate|money)\b"
-    r"|\bhow much\b|\b(range|realistic|expect|ballpark)\b"
-)
-_ASKS_ESTIMATE = re.compile(
-    r"\b(would|will|could|should|can|do|might|shall)\s+i\s+(make|earn|get paid|be paid|expect|"
-    r"take home|be making|be earning|ask for)\b"
-    r"|\bmy\s+(salary|pay|estimate|earnings|income|worth|expected pay)\b"
-    r"|\b(estimate|estimation)\b"
-    r"|\b(am i|im)\s+(worth|underpaid|overpaid|paid)\b"
-    r"|\bwhat can i expect\b"
-)
-_WANTS_MORE = re.compile(
-    r"\b(i|me|my)\b.*\b(earn|make|get paid|be paid) more\b"
-    r"|\b(get|ask for|negotiate|deserve) a raise\b|\bmy raise\b"
-    r"|\b(increase|boost|raise|grow|improve) my (pay|salary|income|earnings)\b"
-)
-_COMPARES = re.compile(r"\b(vs|versus|or|compared?|comparison|difference between|which pays)\b")
-_COMPARISON_MARGIN = 8.0
-_COMPARISON_MAX_CHARS = 1050
 _NO_OFFER: dict[str, Any] = {
     "offer_step": None,
     "offer_draft": {},
@@ -71,40 +50,6 @@ _NAV_WORDS = {
     "done": "nav:done",
     "stop": "nav:cancel",
 }
-_MAX_FOLLOW_UP_WORDS = 6
-# Where one ask ends and the next begins: "?", ";", "also", or "and" before a question word.
-_ASK_BOUNDARY = re.compile(
-    r"[?;]|\b(?:and also|also|oh and|plus)\b"
-    r"|\band\s+(?=(?:do|does|is|are|what|whats|how|can|will|should|which|who|where|why)\b)",
-    re.IGNORECASE,
-)
-_MIN_ASK_WORDS = 3
-_MAX_ASKS = 3
-# Follow-ups that mean nothing without the last answer.
-_BARE_FOLLOW_UPS = frozenset(
-    {
-        "why",
-        "how",
-        "how so",
-        "how come",
-        "how much",
-        "really",
-        "example",
-        "for example",
-        "more",
-        "tell me more",
-        "and",
-        "so",
-        "what else",
-        "such as",
-        "like what",
-        "meaning",
-    }
-)
-_WHAT_IF = re.compile(r"(and|what about|how about|what if|with|in|at|if i|plus|instead|now)\b")
-_MORE_YEARS = re.compile(r"\b(\d+(?:\.\d+)?)\s+more\s+years?\b")
-# Kinds of ask (language.toml) that a personal estimate does not answer.
-_NOT_AN_ESTIMATE = frozenset({"how_to", "investment", "legal_hr"})
 _YES = {"yes", "y", "yeah", "yep", "sure", "confirm", "delete", "ok", "okay"}
 
 
@@ -119,6 +64,7 @@ class Advisor:
         self.questionnaire = Questionnaire(knowledge.factors, self.extractor)
         self.texts = Texts(knowledge)
         self.lever_finder = LeverFinder(self.estimator)
+        self.interpreter = Interpreter(knowledge, self.matcher, self.extractor)
 
     @classmethod
     def load(cls, directory: Path | None = None) -> Advisor:
@@ -129,48 +75,34 @@ class Advisor:
 
     def answer(self, text: str, profile: Profile | None = None) -> Reply:
         """The reply to one free-text message, personalised with a stored profile if given."""
-        profile = profile or Profile()
-        text = text.strip()[:MAX_QUESTION_CHARS]
-        normalized = normalize(text)
-        if not normalized:
-            return self.texts.small_talk("help")
-        small_talk = self.texts.small_talk_kind(normalized)
-        if small_talk:
-            return self.texts.small_talk(small_talk)
-        feeling = self.texts.feeling_kind(text, normalized)
-        if feeling:
-            return self.texts.feeling(feeling)
-        if self.texts.is_spanish(text):
-            return self.texts.spanish()
-        details = self.extractor.extract(text)
-        merged = profile.merged_with(details)
-        result = self.matcher.match(text)
-        if result.scope_problem == "country":
-            return self.texts.fallback(result)
-        # "How do I negotiate my salary": an ask that no estimate meets.
-        personal = not result.ask_kinds & _NOT_AN_ESTIMATE
-        if personal and _WANTS_MORE.search(normalized) and not merged.is_empty():
-            return self.levers(merged)
-        if personal and self._wants_estimate(normalized, details, profile, result.ask_kinds):
-            return self.texts.estimate(self.estimator.estimate(merged))
-        both = self._several_asks(text)
-        if both:
-            return self.texts.several(both)
-        return self._from_match(result, normalized)
+        return self.reply(self.interpreter.interpret(text, Context(profile=profile or Profile())))
 
-    def _several_asks(self, text: str) -> list[Entry]:
-        """For "what's the pay in NYC and do I need a degree?": the entries that answer each
-        ask, when the message holds two or more asks that different entries answer."""
-        asks = [a for a in _ASK_BOUNDARY.split(text) if a and len(a.split()) >= _MIN_ASK_WORDS]
-        if len(asks) < 2:
-            return []
-        ids = [self.matcher.match(ask).entry_id for ask in asks[:_MAX_ASKS]]
-        found = list(dict.fromkeys(i for i in ids if i is not None))
-        return [self.knowledge.entries[i] for i in found] if len(found) >= 2 else []
+    def reply(self, reading: Reading) -> Reply:
+        """What to say to a message, from its reading alone."""
+        intent = reading.intent
+        if intent == "empty":
+            return self.texts.small_talk("help")
+        if intent == "small_talk":
+            return self.texts.small_talk(reading.kind or "help")
+        if intent == "feeling":
+            return self.texts.feeling(reading.kind or "nerves")
+        if intent == "other_language":
+            return self.texts.spanish()
+        if intent == "levers" and reading.profile is not None:
+            return self.levers(reading.profile)
+        if intent in ("estimate", "what_if") and reading.profile is not None:
+            estimate = self.estimator.estimate(reading.profile)
+            return self.texts.estimate(estimate, what_if=intent == "what_if")
+        if intent == "several":
+            return self.texts.several([self.knowledge.entries[i] for i in reading.entries])
+        if intent == "follow_up":
+            return self.texts.entry(self.knowledge.entries[reading.entries[0]], 100.0, ())
+        assert reading.match is not None
+        return self._from_match(reading.match, reading.entries[0] if reading.entries else None)
 
     def outside_the_us(self, place: str) -> bool:
         """Does this place name a country (or a city) outside the United States?"""
-        return self.matcher.scope_problem(normalize(place)) == "country"
+        return self.interpreter.outside_the_us(place)
 
     def best_entries(self, text: str, limit: int = 5) -> list[Entry]:
         """The entries that fit text best, for inline answers: the confident match first,
@@ -189,46 +121,14 @@ class Advisor:
         mid = self.estimator.estimate(profile).mid
         return self.texts.levers(self.lever_finder.levers(profile), mid)
 
-    def _wants_estimate(
-        self, normalized: str, details: Profile, stored: Profile, kinds: frozenset[str]
-    ) -> bool:
-        """Is this a user asking about their own pay, with something to estimate from?"""
-        # Skills alone ("billing", "WebPT") say little about who is asking.
-        stated = details.model_fields_set - {"skills"}
-        if _ASKS_ESTIMATE.search(normalized):
-            return bool(stated) or not stored.is_empty()
-        if not stated:
-            return False
-        first_person = bool(_FIRST_PERSON.search(normalized))
-        # "Hourly pay at Select Medical in Tampa": a company's pay, unless a profile is given
-        # ("I work for ATI", "9 years, bachelor's, Select Medical in Denver").
-        if "named_company" in kinds and not first_person and len(stated) < 3:
-            return False
-        about_pay = bool(_SALARY_WORDS.search(normalized))
-        if "years" in stated and first_person and about_pay:
-            return True
-        # A message that lists three facts about someone is a profile, whatever its wording.
-        return len(stated) >= 3 or (len(stated) == 2 and (about_pay or first_person))
-
-    def _from_match(self, result: MatchResult, normalized: str) -> Reply:
+    def _from_match(self, result: MatchResult, compared_with: str | None = None) -> Reply:
         if result.entry_id is not None:
             entry = self.knowledge.entries[result.entry_id]
-            also = self._compared_with(entry, result, normalized)
+            also = self.knowledge.entries[compared_with] if compared_with else None
             return self.texts.entry(entry, result.score, result.alternatives, also)
         if result.alternatives and not result.out_of_scope:
             return self.texts.unsure(result)
         return self.texts.fallback(result)
-
-    def _compared_with(self, entry: Entry, result: MatchResult, normalized: str) -> Entry | None:
-        """For "Boston vs NYC": the runner-up entry when the question compares two things and
-        the runner-up, from the same section, fits almost as well."""
-        if not _COMPARES.search(normalized) or not result.alternatives:
-            return None
-        runner_up = result.alternatives[0]
-        other = self.knowledge.entries[runner_up.entry_id]
-        close = result.score - runner_up.score <= _COMPARISON_MARGIN
-        short = len(entry.answer) + len(other.answer) <= _COMPARISON_MAX_CHARS
-        return other if close and short and other.section == entry.section else None
 
     # A conversation turn ----------------------------------------------------------------
 
@@ -341,53 +241,20 @@ class Advisor:
             return self._questionnaire_text(session, text, normalized, event)
         if session.offer_step is not None:
             return self._offer_text(session, text, normalized)
-        follow_up = self._follow_up(session, text, normalized)
-        reply = follow_up or self.answer(text, session.profile)
-        context = session.model_copy(
+        context = Context(session.profile, session.last_entry, session.last_estimate)
+        reading = self.interpreter.interpret(text, context)
+        reply = self.reply(reading)
+        remembered = session.model_copy(
             update={
                 "last_entry": reply.entry_id if reply.kind == "answer" else None,
                 "last_estimate": reply.estimate.profile if reply.estimate else None,
             }
         )
-        if reply.estimate is not None and follow_up is None:
-            return self._remember(context, reply.estimate, reply, event)
-        if _ASKS_ESTIMATE.search(normalized) and session.profile.is_empty():
-            return self._start_questionnaire(context)
-        return Outcome(replies=(reply,), session=context)
-
-    def _follow_up(self, session: Session, text: str, normalized: str) -> Reply | None:
-        """A short message read against the last reply: after an estimate, "and in boston?"
-        or "with 3 more years?" is a what-if on it (the saved profile stays as it was); after
-        an answer, "why?" or "how much?" is asked of the same topic."""
-        words = normalized.split()
-        if session.last_estimate is not None and len(words) <= _MAX_FOLLOW_UP_WORDS:
-            details = self.extractor.extract(text)
-            more = _MORE_YEARS.search(normalized)
-            if more or (_WHAT_IF.match(normalized) and details.model_fields_set):
-                base = session.last_estimate
-                changed = base.merged_with(details)
-                if "certifications" in details.model_fields_set:
-                    added = (*base.certifications, *details.certifications)
-                    changed = changed.model_copy(
-                        update={"certifications": tuple(sorted(set(added)))}
-                    )
-                if more:
-                    years = (base.years or 0) + float(more.group(1))
-                    changed = changed.model_copy(update={"years": min(years, MAX_YEARS)})
-                if changed.location and self.outside_the_us(changed.location):
-                    return None
-                return self.texts.estimate(self.estimator.estimate(changed), what_if=True)
-        if session.last_entry in self.knowledge.entries and len(words) <= _MAX_FOLLOW_UP_WORDS:
-            bare = normalized in _BARE_FOLLOW_UPS
-            if bare or self.matcher.match(text).entry_id is None:
-                last = self.knowledge.entries[session.last_entry]
-                # Asked of the same topic: the related entry that fits the follow-up best.
-                ranked = self.matcher.analyse(f"{text} {last.title}", among=last.related).ranked
-                nearby = [c for c in ranked if c.score > 0]
-                if nearby:
-                    entry = self.knowledge.entries[nearby[0].entry_id]
-                    return self.texts.entry(entry, nearby[0].score, ())
-        return None
+        if reading.intent == "estimate" and reply.estimate is not None:
+            return self._remember(remembered, reply.estimate, reply, event)
+        if reading.asks_estimate and session.profile.is_empty():
+            return self._start_questionnaire(remembered)
+        return Outcome(replies=(reply,), session=remembered)
 
     # Offers ---------------------------------------------------------------------------------
 
@@ -488,16 +355,28 @@ class Advisor:
         step = session.step
         if normalized in _NAV_WORDS:
             return self._navigate(session, _NAV_WORDS[normalized].split(":")[1], event)
-        draft = self.questionnaire.apply_text(step, text, session.draft)
+        context = Context(session.profile, session.last_entry, session.last_estimate)
+        if _is_question(text, normalized):
+            # "How much more do they pay in San Francisco?" at the location step asks; it
+            # does not answer. The answer comes first, then the same question again.
+            reading = self.interpreter.interpret(text, context)
+            if reading.intent in ("entry", "several", "follow_up", "unsure"):
+                return Outcome(
+                    replies=(self.reply(reading), self._question(session)), session=session
+                )
+        details = self.extractor.extract(text, normalized)
+        draft = self.questionnaire.apply_text(step, details, normalized, session.draft)
         if draft is not None:
             # Other details in the same message are kept too: "5 years, bachelor's, Boston".
-            extra = self.extractor.extract(text)
             if not session.editing:
                 draft = Profile.model_validate(
-                    {**extra.model_dump(exclude_unset=True), **draft.model_dump(exclude_unset=True)}
+                    {
+                        **details.model_dump(exclude_unset=True),
+                        **draft.model_dump(exclude_unset=True),
+                    }
                 )
             return self._advance(session, draft, event)
-        reply = self.answer(text, session.profile)
+        reply = self.reply(self.interpreter.interpret(text, context))
         if reply.kind in ("answer", "small_talk", "unsure") or reply.estimate is not None:
             return Outcome(replies=(reply, self._question(session)), session=session)
         if step == "location" and _looks_like_place(text):
@@ -544,6 +423,18 @@ class Advisor:
 
     def _then_reask(self, session: Session, reply: Reply) -> tuple[Reply, ...]:
         return (reply, self._question(session)) if session.step is not None else (reply,)
+
+
+_MIN_QUESTION_WORDS = 4
+_QUESTION_START = re.compile(
+    r"(what|whats|how|hows|which|why|who|where|when|do|does|is|are|can|could|should|will|would)\b"
+)
+
+
+def _is_question(text: str, normalized: str) -> bool:
+    """A question, not an answer: "boston?" still answers "where do you work?"."""
+    long_enough = len(normalized.split()) >= _MIN_QUESTION_WORDS
+    return long_enough and ("?" in text or bool(_QUESTION_START.match(normalized)))
 
 
 def _looks_like_place(text: str) -> bool:

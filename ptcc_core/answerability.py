@@ -40,6 +40,10 @@ SIGNALS = (
     "phrasing_overlap",
     "unanswerable_overlap_lead",
     "terms",
+    "topic_probability",
+    "topic_unanswerable",
+    "topic_best",
+    "topic_agrees",
     "figure_asked_and_given",
     "figure_asked_not_given",
 )
@@ -66,6 +70,10 @@ class Signals:
     unanswerable_lexical: float
     phrasing_overlap: float
     terms: int
+    topic_probability: float
+    topic_unanswerable: float
+    topic_best: float
+    topic_agrees: bool
     ask_kinds: frozenset[str]
     entry_gives_figures: bool
 
@@ -89,6 +97,10 @@ class Signals:
             self.phrasing_overlap,
             self.unanswerable_lexical - self.phrasing_overlap,
             math.log1p(self.terms),
+            self.topic_probability,
+            self.topic_unanswerable,
+            self.topic_best,
+            float(self.topic_agrees),
             float(asks_figure and self.entry_gives_figures),
             float(asks_figure and not self.entry_gives_figures),
         ]
@@ -100,7 +112,7 @@ def feature_names(kinds: tuple[str, ...]) -> tuple[str, ...]:
 
 
 class AnswerabilityModel(StrictModel):
-    """Standardised logistic regression, plus the ranking weight it was fitted with."""
+    """Standardised logistic regression, plus the ranking weights it was fitted with."""
 
     features: tuple[str, ...] = Field(min_length=1)
     mean: tuple[float, ...]
@@ -108,6 +120,7 @@ class AnswerabilityModel(StrictModel):
     coef: tuple[float, ...]
     intercept: float
     semantic_weight: float = Field(ge=0, le=1)
+    topic_weight: float = Field(ge=0, le=1)
     answer_at: float = Field(gt=0, lt=1)
     suggest_at: float = Field(gt=0, lt=1)
     trained_on: Mapping[str, int] = {}

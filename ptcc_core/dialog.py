@@ -14,7 +14,6 @@ from ptcc_core.conversation import STEPS, Choice, StepId
 from ptcc_core.extractor import Extractor
 from ptcc_core.factors import SalaryFactors
 from ptcc_core.profile import MAX_YEARS, Profile
-from ptcc_core.text import normalize
 
 BACK = Choice(label="⬅ Back", value="nav:back")
 SKIP = Choice(label="Skip", value="nav:skip")
@@ -175,22 +174,19 @@ class Questionnaire:
         """The draft with a place the article does not name (it takes the national average)."""
         return self._set(draft, "location", " ".join(text.split()).title())
 
-    def apply_text(self, step: StepId, text: str, draft: Profile) -> Profile | None:
-        """The draft with a typed answer to this step, or None if the text gives none."""
-        answer = self.read_text(step, text)
-        return None if answer is None else self._set(draft, step, answer[step])
-
-    def read_text(self, step: StepId, text: str) -> dict[str, Any] | None:
-        """The answer a typed message gives to this step, or None if it gives none."""
-        normalized = normalize(text)
+    def apply_text(
+        self, step: StepId, details: Profile, normalized: str, draft: Profile
+    ) -> Profile | None:
+        """The draft with a typed answer to this step, or None if the message gives none:
+        `details` are what the message states (read once, by the extractor)."""
         if self.questions[step].multi and normalized in _NONE_WORDS:
-            return {step: ()}
-        value = self._extractor.field(step, text)
+            return self._set(draft, step, ())
+        value = getattr(details, step) if step in details.model_fields_set else None
         if step == "years" and value is None and normalized.replace(".", "", 1).isdigit():
             value = float(normalized)  # a bare "5" answers "how many years?"
         if value is None or (step == "years" and value > MAX_YEARS):
             return None
-        return {step: value}
+        return self._set(draft, step, value)
 
     @staticmethod
     def _set(draft: Profile, field: str, value: Any) -> Profile:

@@ -98,8 +98,9 @@ class Extractor:
         value = readers[name](normalized)
         return None if value == () else value
 
-    def extract(self, text: str) -> Profile:
-        """The details text states, as a profile whose set fields are exactly those found."""
-        normalized = normalize(text)
+    def extract(self, text: str, normalized: str | None = None) -> Profile:
+        """The details text states, as a profile whose set fields are exactly those found
+        (`normalized`: the text already normalised, when the caller has it)."""
+        normalized = normalize(text) if normalized is None else normalized
         found = {name: self.field(name, text, normalized) for name in Profile.model_fields}
         return Profile(**{name: value for name, value in found.items() if value is not None})

@@ -24,6 +24,7 @@ from ptcc_core.loading import (
     read_toml,
     validation_problems,
 )
+from ptcc_core.topics import TopicClassifier, load_topics
 
 MAX_ANSWER_CHARS = 1000
 MIN_QUESTIONS = 4
@@ -127,6 +128,7 @@ class Knowledge:
     language: Language
     unanswerable: tuple[Unanswerable, ...]
     answerability: AnswerabilityModel | None = None
+    topics: TopicClassifier | None = None
 
     def section_titles(self) -> dict[str, str]:
         return {s.id: s.title for s in self.sections}
@@ -216,7 +218,8 @@ def _check_references(
 def load_knowledge(directory: Path | None = None, with_model: bool = True) -> Knowledge:
     """Load and validate a knowledge directory; raise KnowledgeError listing every problem.
 
-    `with_model=False` leaves out the fitted answerability model, for the script that fits it.
+    `with_model=False` leaves out the fitted models (answerability and topics), for the code
+    that fits them.
     """
     root = directory or default_dir()
     problems: list[Problem] = []
@@ -229,16 +232,18 @@ def load_knowledge(directory: Path | None = None, with_model: bool = True) -> Kn
     factors = load_factors(root, {s.id for s in sections}, problems)
     language = _load_language(root, problems)
     unanswerable = _load_unanswerable(root, problems)
-    model = None
-    if with_model and language is not None:
+    model, topics = None, None
+    # The models are checked against valid knowledge only: a broken entry is the problem.
+    if with_model and language is not None and not problems:
         try:
             model = load_model(root, tuple(language.ask_kinds))
+            topics = load_topics(root, list(entries))
         except KnowledgeError as exc:
             problems += exc.problems
     if problems or factors is None or language is None:
         raise KnowledgeError(problems)
     entry_by_id = {k: v for k, (_, v) in entries.items()}
-    return Knowledge(sections, entry_by_id, factors, language, unanswerable, model)
+    return Knowledge(sections, entry_by_id, factors, language, unanswerable, model, topics)
 
 
 def _load_unanswerable(root: Path, problems: list[Problem]) -> tuple[Unanswerable, ...]:

@@ -41,6 +41,7 @@ from ptcc_core.answerability import AnswerabilityModel, Signals
 from ptcc_core.knowledge import Entry, Knowledge, Language, Unanswerable
 from ptcc_core.semantic import SentenceEncoder, Vectors
 from ptcc_core.text import find_phrases, normalize, phrase_table, replace_phrases
+from ptcc_core.topics import UNANSWERABLE, TopicClassifier
 
 _PAY_QUESTION = re.compile(
     r"\b(salary|salaries|pay|paid|earn|earns|earning|make|makes|making|wage|wages|income|"
@@ -139,7 +140,9 @@ class Matcher:
     def __init__(self, knowledge: Knowledge, encoder: SentenceEncoder | None = None) -> None:
         self._entries = knowledge.entries
         self.model: AnswerabilityModel | None = knowledge.answerability
+        self.topics: TopicClassifier | None = knowledge.topics
         self.semantic_weight = self.model.semantic_weight if self.model else DEFAULT_SEMANTIC_WEIGHT
+        self.topic_weight = self.model.topic_weight if self.model else 0.0
         self._kinds = tuple(knowledge.language.ask_kinds)
         self._ask_kinds = phrase_table(
             (phrase, kind)
@@ -193,8 +196,7 @@ class Matcher:
             for group, known in enumerate(knowledge.unanswerable)
             for q in known.questions
         ]
-        self._encoder = encoder or SentenceEncoder()
-        self._encoder.fit_weights(self._phrasings)
+        self._encoder = (encoder or SentenceEncoder()).weighted_for(self._phrasings)
         self._entry_ids = list(self._entries)
         self._entry_of_phrasing = np.array(
             [self._entry_ids.index(e) for e in self._phrasing_entry], dtype=np.intp
@@ -204,6 +206,10 @@ class Matcher:
             [normalize(q) for known in knowledge.unanswerable for q in known.questions]
         )
         self._refusal_group = np.array([g for g, _ in self._refusals], dtype=np.intp)
+
+    def encode(self, texts: list[str]) -> Vectors:
+        """Sentence vectors of texts as this matcher sees them (normalised, its weights)."""
+        return self._encoder.encode([normalize(t) for t in texts])
 
     def _index(self, entry: Entry, vocabulary: set[str]) -> None:
         weights: dict[str, float] = {}
@@ -266,11 +272,12 @@ class Matcher:
         )
         return "role" if any(being) else None
 
-    def match(self, text: str) -> MatchResult:
-        """The entry that answers text, if the model is confident; else suggestions or none."""
+    def match(self, text: str, normalized: str | None = None) -> MatchResult:
+        """The entry that answers text, if the model is confident; else suggestions or none
+        (`normalized`: the text already normalised, when the caller has it)."""
         if self.model is None:
             raise RuntimeError("no answerability model: load the knowledge with its model")
-        found = self.analyse(text)
+        found = self.analyse(text, normalized=normalized)
         if found.scope_problem:
             return MatchResult(
                 entry_id=None,
@@ -294,9 +301,10 @@ class Matcher:
                 ask_kinds=kinds,
             )
         # Closer to a known unanswerable question than to any entry: decline, saying why.
-        refused = signals.unanswerable_semantic >= signals.semantic and (
-            signals.unanswerable_lexical > 0 or signals.unanswerable_semantic >= 0.5
-        )
+        refused = (
+            signals.unanswerable_semantic >= signals.semantic
+            or signals.unanswerable_lexical >= signals.phrasing_overlap
+        ) and (signals.unanswerable_lexical > 0 or signals.unanswerable_semantic >= 0.5)
         # Its reason is given only when the likeness is plain, or the reason may not fit.
         plain = (
             signals.unanswerable_semantic >= _REASON_AT_SEMANTIC
@@ -321,13 +329,15 @@ class Matcher:
         text: str,
         without_unanswerable: str | None = None,
         among: tuple[str, ...] | None = None,
+        normalized: str | None = None,
     ) -> Analysis:
         """The scores of every entry for text, best first, and the signals the model weighs.
 
         `without_unanswerable` leaves one group of known unanswerable questions out, so the
         fitting script can see a question of that group as a new one; `among` ranks only
         these entries (a follow-up stays among the last answer's related entries)."""
-        normalized = " ".join(self._correct(w) for w in normalize(text).split())
+        normalized = normalize(text) if normalized is None else normalized
+        normalized = " ".join(self._correct(w) for w in normalized.split())
         problem = self.scope_problem(normalized)
         terms = self._analyzer.terms(normalized)
         if problem or not terms:
@@ -336,13 +346,18 @@ class Matcher:
         total = sum(idf)
         known_share = sum(w for t, w in zip(terms, idf, strict=True) if t in self._idf) / total
         lexical, coverage, overlap = self._scores(normalized, terms, idf, total)
+        if self.topics is None:
+            raise RuntimeError("no topic classifier: load the knowledge with its models")
         query = self._encoder.encode([normalized])[0]
         semantic = np.full(len(self._entry_ids), -1.0, dtype=np.float32)
         np.maximum.at(semantic, self._entry_of_phrasing, self._phrasing_vectors @ query)
-        weight = self.semantic_weight
+        topic = self.topics.probabilities(query)
+        topic_of = [self.topics.index[e] for e in self._entry_ids]
+        weight, topic_weight = self.semantic_weight, self.topic_weight
         blended = {
-            entry_id: (1 - weight) * lexical.get(entry_id, 0.0)
+            entry_id: (1 - weight - topic_weight) * lexical.get(entry_id, 0.0)
             + weight * 100 * max(float(semantic[i]), 0.0)
+            + topic_weight * 100 * float(topic[topic_of[i]])
             for i, entry_id in enumerate(self._entry_ids)
         }
         if among is not None:
@@ -385,6 +400,10 @@ class Matcher:
             unanswerable_lexical=refusal_lexical,
             phrasing_overlap=overlap.get(best, 0.0),
             terms=len(terms),
+            topic_probability=float(topic[self.topics.index[best]]),
+            topic_unanswerable=float(topic[self.topics.index[UNANSWERABLE]]),
+            topic_best=max(float(topic[i]) for i in topic_of),
+            topic_agrees=best == self._entry_ids[int(np.argmax(topic[topic_of]))],
             ask_kinds=frozenset(kind for _, kind in find_phrases(normalized, self._ask_kinds)),
             entry_gives_figures=best in self._with_figures,
         )

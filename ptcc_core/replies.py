@@ -18,64 +18,11 @@ from ptcc_core.offer_form import QUESTIONS, default_text
 from ptcc_core.offer_form import choices as offer_choices
 from ptcc_core.offers import Comparison, TotalCompensation, comparison_text, offer_text
 from ptcc_core.store import Stats
-from ptcc_core.text import find_phrases, phrase_table, replace_phrases
 
 ESTIMATE = Choice(label="💰 Salary estimate", value="go:estimate")
 LEVERS = Choice(label="📈 How do I earn more?", value="go:levers")
 ASK = Choice(label="❓ Ask a question", value="go:ask")
 TOPICS = Choice(label="📚 Browse topics", value="go:topics")
-_FILLER = {
-    "bot",
-    "there",
-    "so",
-    "much",
-    "very",
-    "you",
-    "again",
-    "man",
-    "buddy",
-    "friend",
-    "a",
-    "lot",
-    "for",
-    "the",
-    "info",
-    "that",
-    "all",
-    "advisor",
-    "ptcc",
-    "and",
-    "oh",
-    "really",
-    "help",
-    "me",
-    "please",
-    "ok",
-}
-# "Got an offer in DC, is the pay better there": news that comes with a question is a question.
-_QUESTION_WORDS = frozenset(
-    [
-        "is",
-        "are",
-        "was",
-        "do",
-        "does",
-        "did",
-        "can",
-        "could",
-        "will",
-        "would",
-        "should",
-        "what",
-        "whats",
-        "which",
-        "who",
-        "why",
-        "when",
-        "where",
-        "how",
-    ]
-)
 _FIELD_LABELS = {
     "years": "Experience",
     "education": "Education",
@@ -107,37 +54,8 @@ class Texts:
     def __init__(self, knowledge: Knowledge) -> None:
         self._knowledge = knowledge
         self._section_titles = knowledge.section_titles()
-        talk = knowledge.language.small_talk
-        pairs = [
-            (p, f"<{kind}>")
-            for kind in ("greeting", "thanks", "help", "bye")
-            for p in getattr(talk, kind)
-        ]
-        self._small_talk = phrase_table(pairs)
-        self._feelings = phrase_table(
-            (p, kind) for kind in ("good_news", "nerves") for p in getattr(talk, kind)
-        )
-        self._spanish = frozenset(talk.spanish)
 
     # Small talk -------------------------------------------------------------------------
-
-    def small_talk_kind(self, normalized: str) -> str | None:
-        """'greeting', 'thanks', 'help' or 'bye' when the message is only that."""
-        words = replace_phrases(normalized.split(), self._small_talk)
-        kinds = [w[1:-1] for w in words if w.startswith("<")]
-        if not kinds or any(not w.startswith("<") and w not in _FILLER for w in words):
-            return None
-        for kind in ("help", "thanks", "bye"):
-            if kind in kinds:
-                return kind
-        return "greeting"
-
-    def feeling_kind(self, text: str, normalized: str) -> str | None:
-        """'good_news' or 'nerves' for a message that shares a feeling and asks nothing."""
-        if "?" in text or _QUESTION_WORDS.intersection(normalized.split()):
-            return None
-        found = [kind for _, kind in find_phrases(normalized, self._feelings)]
-        return "good_news" if "good_news" in found else (found[0] if found else None)
 
     def feeling(self, kind: str) -> Reply:
         day = self._knowledge.entries.get("day_overview")
@@ -157,10 +75,6 @@ class Texts:
             pointers = [e for e in (day,) if e]
         choices = tuple(Choice(label=e.title, value=f"entry:{e.id}") for e in pointers)
         return Reply(kind="small_talk", text=text, choices=(*choices, TOPICS))
-
-    def is_spanish(self, text: str) -> bool:
-        words = text.lower().replace("¿", " ").replace("?", " ").split()
-        return sum(w.strip(".,!¡") in self._spanish for w in words) >= 2
 
     def spanish(self) -> Reply:
         text = (

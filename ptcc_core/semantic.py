@@ -11,6 +11,7 @@ so the words that carry the question decide where it lands.
 
 from __future__ import annotations
 
+import copy
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from importlib import resources
@@ -59,8 +60,9 @@ class SentenceEncoder:
         }
         self._token_weight: npt.NDArray[np.float32] = np.ones(len(self._table), np.float32)
 
-    def fit_weights(self, corpus: Iterable[str]) -> None:
-        """Weight tokens by how rare they are in corpus (the knowledge's own phrasings)."""
+    def weighted_for(self, corpus: Iterable[str]) -> SentenceEncoder:
+        """An encoder sharing this one's table that weights tokens by how rare they are in
+        corpus (the knowledge's own phrasings)."""
         counts: Counter[int] = Counter()
         for ids in self._ids(list(corpus)):
             counts.update(ids)
@@ -68,7 +70,9 @@ class SentenceEncoder:
         weight = np.ones(len(self._table), np.float32)
         for token, count in counts.items():
             weight[token] = _SIF_A / (_SIF_A + count / total)
-        self._token_weight = weight
+        weighted = copy.copy(self)
+        weighted._token_weight = weight
+        return weighted
 
     def _ids(self, texts: Sequence[str]) -> list[list[int]]:
         encoded = self._tokenizer.encode_batch(list(texts), add_special_tokens=False)

@@ -29,8 +29,13 @@ from ptcc_core.loading import KnowledgeError, Problem
 from ptcc_core.matcher import Analysis, Matcher
 from ptcc_core.question_sets import Question, answer_passes, load_questions
 from ptcc_core.semantic import SentenceEncoder
+from ptcc_core.topics import UNANSWERABLE, TopicClassifier, load_topics
 
-WEIGHTS = tuple(round(w, 2) for w in np.arange(0.0, 0.85, 0.05))
+WEIGHT_GRID = tuple(
+    (semantic / 10, topic / 10) for semantic in range(0, 7) for topic in range(0, 5)
+)
+# How loosely the topic classifier fits the knowledge's phrasings (logistic regression's C).
+TOPIC_C = 16.0
 FOLDS = 3
 # A wrong answer costs more than an honest "the article doesn't say" with suggestions.
 DECLINE_WEIGHT = 1.3
@@ -62,19 +67,40 @@ def _fold(knowledge: Knowledge, fold: int) -> tuple[Knowledge, list[tuple[str, s
     return smaller, held_entries, held_refusals
 
 
-def best_semantic_weight(
+def best_weights(
     matcher: Matcher, knowledge: Knowledge, answerable: list[Question]
-) -> float:
+) -> tuple[float, float]:
+    """The (semantic, topic) ranking weights that put the right entry first most often."""
     hits = {}
-    for weight in WEIGHTS:
-        matcher.semantic_weight = weight
-        hits[weight] = 0
+    for weights in WEIGHT_GRID:
+        matcher.semantic_weight, matcher.topic_weight = weights
+        hits[weights] = 0
         for question in answerable:
             found = matcher.analyse(question.q)
             if found.ranked and not found.scope_problem:
                 best = knowledge.entries[found.ranked[0].entry_id]
-                hits[weight] += answer_passes(question, best.answer)
-    return max(WEIGHTS, key=lambda w: (hits[w], -abs(w - 0.4)))
+                hits[weights] += answer_passes(question, best.answer)
+    # Ties go to the blend nearest an even mix: it has the least reason to be a fluke.
+    return max(WEIGHT_GRID, key=lambda w: (hits[w], -abs(w[0] - 0.3) - abs(w[1] - 0.2)))
+
+
+def fit_topics(matcher: Matcher, knowledge: Knowledge) -> TopicClassifier:
+    """The topic classifier for this knowledge, over this matcher's sentence vectors."""
+    texts, labels = [], []
+    for entry in knowledge.entries.values():
+        for text in (entry.title, *entry.questions):
+            texts.append(text)
+            labels.append(entry.id)
+    for group in knowledge.unanswerable:
+        texts += group.questions
+        labels += [UNANSWERABLE] * len(group.questions)
+    classes = (*knowledge.entries, UNANSWERABLE)
+    y = np.array([classes.index(label) for label in labels])
+    regression = _sklearn()["LogisticRegression"](C=TOPIC_C, max_iter=5000)
+    regression.fit(matcher.encode(texts), y)
+    return TopicClassifier(
+        classes, regression.coef_.astype(np.float32), regression.intercept_.astype(np.float32)
+    )
 
 
 class _Rows:
@@ -96,13 +122,17 @@ class _Rows:
         self.by_users.append(by_users)
 
 
-def collect(knowledge: Knowledge, sets: list[Path]) -> tuple[_Rows, float]:
-    """The training rows, and the semantic weight they were ranked with."""
+def collect(
+    knowledge: Knowledge, sets: list[Path]
+) -> tuple[_Rows, tuple[float, float], TopicClassifier]:
+    """The training rows, the ranking weights they were ranked with, and the topic
+    classifier fitted on the whole knowledge."""
     encoder = SentenceEncoder()
     matcher = Matcher(knowledge, encoder)
+    topics = matcher.topics = fit_topics(matcher, knowledge)
     answerable, declined = _sets(sets)
-    weight = best_semantic_weight(matcher, knowledge, answerable)
-    matcher.semantic_weight = weight
+    weights = best_weights(matcher, knowledge, answerable)
+    matcher.semantic_weight, matcher.topic_weight = weights
     kinds = tuple(knowledge.language.ask_kinds)
     rows = _Rows(kinds)
     for question in answerable:
@@ -117,7 +147,8 @@ def collect(knowledge: Knowledge, sets: list[Path]) -> tuple[_Rows, float]:
     for fold in range(FOLDS):
         smaller, held_entries, held_refusals = _fold(knowledge, fold)
         fold_matcher = Matcher(smaller, encoder)
-        fold_matcher.semantic_weight = weight
+        fold_matcher.topics = fit_topics(fold_matcher, smaller)
+        fold_matcher.semantic_weight, fold_matcher.topic_weight = weights
         for entry_id, text in held_entries:
             found = fold_matcher.analyse(text)
             # Ranked below a sibling that may answer it as well: no clear label either way.
@@ -125,13 +156,13 @@ def collect(knowledge: Knowledge, sets: list[Path]) -> tuple[_Rows, float]:
                 rows.add(found, True, 1.0, by_users=False)
         for text in held_refusals:
             rows.add(fold_matcher.analyse(text), False, DECLINE_WEIGHT, by_users=False)
-    return rows, weight
+    return rows, weights, topics
 
 
-def fit(knowledge: Knowledge, sets: list[Path]) -> tuple[AnswerabilityModel, str]:
-    """The fitted model, and a line that says how well it did under cross-validation."""
+def fit(knowledge: Knowledge, sets: list[Path]) -> tuple[AnswerabilityModel, TopicClassifier, str]:
+    """The fitted models, and a line that says how well they did under cross-validation."""
     sklearn = _sklearn()
-    rows, weight = collect(knowledge, sets)
+    rows, (weight, topic_weight), topics = collect(knowledge, sets)
     kinds = rows.kinds
     x, y, sample_weight = np.array(rows.x), np.array(rows.y), np.array(rows.weight)
     # Both outcomes weigh the same in all, whatever their counts.
@@ -154,7 +185,8 @@ def fit(knowledge: Knowledge, sets: list[Path]) -> tuple[AnswerabilityModel, str
     answered = held_out[users & (y == 1)] >= answer_at
     declined = held_out[y == 0] < answer_at
     summary = (
-        f"{len(y)} questions ({int(y.sum())} answerable), semantic weight {weight}: "
+        f"{len(y)} questions ({int(y.sum())} answerable), semantic weight {weight}, "
+        f"topic weight {topic_weight}: "
         f"cross-validated at {answer_at:.2f}, {answered.mean():.1%} of users' answerable "
         f"questions answered, {declined.mean():.1%} of unanswerable ones declined"
     )
@@ -165,11 +197,12 @@ def fit(knowledge: Knowledge, sets: list[Path]) -> tuple[AnswerabilityModel, str
         coef=tuple(round(float(v), 6) for v in regression.coef_[0]),
         intercept=round(float(regression.intercept_[0]), 6),
         semantic_weight=weight,
+        topic_weight=topic_weight,
         answer_at=answer_at,
         suggest_at=round(answer_at * SUGGEST_SHARE, 3),
         trained_on={"answerable": int(y.sum()), "unanswerable": int(len(y) - y.sum())},
     )
-    return model, summary
+    return model, topics, summary
 
 
 def _sklearn() -> dict[str, Any]:
@@ -207,6 +240,7 @@ def _same(a: AnswerabilityModel, b: AnswerabilityModel) -> bool:
     return (
         bool(close)
         and a.semantic_weight == b.semantic_weight
+        and a.topic_weight == b.topic_weight
         and abs(a.answer_at - b.answer_at) <= 0.02
         and a.trained_on == b.trained_on
     )
@@ -219,14 +253,16 @@ def question_sets(root: Path) -> list[Path]:
 
 def retrain(root: Path) -> str:
     """Fit the model for the knowledge in root and write it there; returns the summary."""
-    model, summary = fit(load_knowledge(root, with_model=False), question_sets(root))
+    model, topics, summary = fit(load_knowledge(root, with_model=False), question_sets(root))
     text = json.dumps(model.model_dump(mode="json"), indent=1) + "\n"
     (root / MODEL_FILE).write_text(text, encoding="utf-8")
+    topics.save(root)
     return summary
 
 
 def is_current(root: Path) -> bool:
     """Would fitting again give the stored model (up to floating-point rounding)?"""
     knowledge = load_knowledge(root, with_model=False)
-    model, _ = fit(knowledge, question_sets(root))
-    return _same(load_model(root, tuple(knowledge.language.ask_kinds)), model)
+    model, topics, _ = fit(knowledge, question_sets(root))
+    stored = load_model(root, tuple(knowledge.language.ask_kinds))
+    return _same(stored, model) and load_topics(root, list(knowledge.entries)).same_as(topics)

@@ -16,8 +16,9 @@ def test_vectors_are_unit_length_and_empty_text_is_zero() -> None:
 
 
 def test_paraphrases_are_closer_than_other_topics() -> None:
-    encoder = SentenceEncoder()
-    encoder.fit_weights(["what do coordinators do", "how much do coordinators earn"])
+    encoder = SentenceEncoder().weighted_for(
+        ["what do coordinators do", "how much do coordinators earn"]
+    )
     pay, wage, duties = encoder.encode(
         ["how much does this job pay", "what wage can i expect", "who books the appointments"]
     )

@@ -41,7 +41,7 @@ def test_near_topic_asks_the_article_cannot_answer_are_declined(
     [
         ("which funds should I pick for my 401k", "no advice on how to invest"),
         ("is rent crazy in boston", "cost of living"),
-        ("can you reschedule my appointment", "your own appoin"),
+        ("what time is my physical therapy appointment tomorrow", "your own appoin"),
     ],
 )
 def test_a_decline_close_to_a_known_one_gives_its_reason(

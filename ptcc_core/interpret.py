@@ -1,0 +1,355 @@
+"""Reading a free-text message once: what the user asks, and everything needed to answer.
+
+`Interpreter.interpret(text, context)` normalises the text once, reads the profile details in
+it once, asks the matcher (with its answerability verdict) once, and names the intent: small
+talk, a feeling or news, another language, an estimate or a what-if on the last one, the ways
+to earn more, a follow-up on the last answer, several asks at once, an entry, "did you mean",
+or a decline. The advisor decides from this reading alone; nothing downstream reads the text
+again. Compound messages are the one exception by nature: each ask is matched on its own.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from ptcc_core.extractor import Extractor
+from ptcc_core.knowledge import Knowledge
+from ptcc_core.matcher import Matcher, MatchResult
+from ptcc_core.profile import MAX_YEARS, Profile
+from ptcc_core.text import find_phrases, normalize, phrase_table, replace_phrases
+
+MAX_QUESTION_CHARS = 600
+
+Intent = Literal[
+    "empty",
+    "small_talk",
+    "feeling",
+    "other_language",
+    "abroad",
+    "levers",
+    "estimate",
+    "what_if",
+    "follow_up",
+    "several",
+    "entry",
+    "unsure",
+    "decline",
+]
+
+_FIRST_PERSON = re.compile(r"\b(i|me|my|im|ive|id|mine|myself)\b")
+_SALARY_WORDS = re.compile(
+    r"\b(salary|salaries|pay|paid|earn|earning|make|making|wage|income|worth|estimate|money)\b"
+    r"|\bhow much\b|\b(range|realistic|expect|ballpark)\b"
+)
+_ASKS_ESTIMATE = re.compile(
+    r"\b(would|will|could|should|can|do|might|shall)\s+i\s+(make|earn|get paid|be paid|expect|"
+    r"take home|be making|be earning|ask for)\b"
+    r"|\bmy\s+(salary|pay|estimate|earnings|income|worth|expected pay)\b"
+    r"|\b(estimate|estimation)\b"
+    r"|\b(am i|im)\s+(worth|underpaid|overpaid|paid)\b"
+    r"|\bwhat can i expect\b"
+)
+_WANTS_MORE = re.compile(
+    r"\b(i|me|my)\b.*\b(earn|make|get paid|be paid) more\b"
+    r"|\b(get|ask for|negotiate|deserve) a raise\b|\bmy raise\b"
+    r"|\b(increase|boost|raise|grow|improve) my (pay|salary|income|earnings)\b"
+)
+# Kinds of ask (language.toml) that a personal estimate does not answer.
+_NOT_AN_ESTIMATE = frozenset({"how_to", "investment", "legal_hr"})
+# Where one ask ends and the next begins: "?", ";", "also", or "and" before a question word.
+_ASK_BOUNDARY = re.compile(
+    r"[?;]|\b(?:and also|also|oh and|plus)\b"
+    r"|\band\s+(?=(?:do|does|is|are|what|whats|how|can|will|should|which|who|where|why)\b)",
+    re.IGNORECASE,
+)
+_COMPARES = re.compile(
+    r"\b(vs|versus|or|than|compared?|comparison|difference between|which pays)\b"
+)
+_COMPARISON_SIDES = re.compile(
+    r"\b(?:vs|versus|or|compared (?:to|with)|than|and)\b|[,/]", re.IGNORECASE
+)
+_COMPARISON_MAX_CHARS = 1050
+_MIN_ASK_WORDS = 3
+_MAX_ASKS = 3
+_MAX_FOLLOW_UP_WORDS = 6
+# Follow-ups that mean nothing without the last answer.
+_BARE_FOLLOW_UPS = frozenset(
+    [
+        "why",
+        "how",
+        "how so",
+        "how come",
+        "how much",
+        "really",
+        "example",
+        "for example",
+        "more",
+        "tell me more",
+        "and",
+        "so",
+        "what else",
+        "such as",
+        "like what",
+        "meaning",
+    ]
+)
+_WHAT_IF = re.compile(r"(and|what about|how about|what if|with|in|at|if i|plus|instead|now)\b")
+_MORE_YEARS = re.compile(r"\b(\d+(?:\.\d+)?)\s+more\s+years?\b")
+# "Got an offer in DC, is the pay better there": news that comes with a question is a question.
+_QUESTION_WORDS = frozenset(
+    [
+        "is",
+        "are",
+        "was",
+        "do",
+        "does",
+        "did",
+        "can",
+        "could",
+        "will",
+        "would",
+        "should",
+        "what",
+        "whats",
+        "which",
+        "who",
+        "why",
+        "when",
+        "where",
+        "how",
+    ]
+)
+# Words that carry no topic around small talk ("thanks so much bot").
+_FILLER = frozenset(
+    [
+        "bot",
+        "there",
+        "so",
+        "much",
+        "very",
+        "you",
+        "again",
+        "man",
+        "buddy",
+        "friend",
+        "a",
+        "lot",
+        "for",
+        "the",
+        "info",
+        "that",
+        "all",
+        "advisor",
+        "ptcc",
+        "and",
+        "oh",
+        "really",
+        "help",
+        "me",
+        "please",
+        "ok",
+    ]
+)
+_MIN_SPANISH_WORDS = 2
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the advisor knows before this message: the saved profile and the last reply."""
+
+    profile: Profile = dataclasses.field(default_factory=Profile)
+    last_entry: str | None = None
+    last_estimate: Profile | None = None
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One message, read. `profile` is what to estimate from (estimate, what-if, levers);
+    `entries` the entries that answer (several asks, a follow-up) or, for an entry, the other
+    side of a comparison; `kind` the small talk or
+    feeling; `match` the matcher's verdict on the whole message."""
+
+    text: str
+    normalized: str
+    intent: Intent
+    details: Profile = dataclasses.field(default_factory=Profile)
+    match: MatchResult | None = None
+    profile: Profile | None = None
+    entries: tuple[str, ...] = ()
+    kind: str | None = None
+    asks_estimate: bool = False
+
+
+class Interpreter:
+    """Reads messages against the knowledge, the matcher and the extractor."""
+
+    def __init__(self, knowledge: Knowledge, matcher: Matcher, extractor: Extractor) -> None:
+        self._knowledge = knowledge
+        self._matcher = matcher
+        self._extractor = extractor
+        talk = knowledge.language.small_talk
+        self._small_talk = phrase_table(
+            (p, f"<{kind}>")
+            for kind in ("greeting", "thanks", "help", "bye")
+            for p in getattr(talk, kind)
+        )
+        self._feelings = phrase_table(
+            (p, kind) for kind in ("good_news", "nerves") for p in getattr(talk, kind)
+        )
+        self._spanish = talk.spanish
+
+    def interpret(self, text: str, context: Context | None = None) -> Reading:
+        context = context or Context()
+        text = text.strip()[:MAX_QUESTION_CHARS]
+        normalized = normalize(text)
+        if not normalized:
+            return Reading(text, normalized, "empty")
+        small_talk = self._small_talk_kind(normalized)
+        if small_talk:
+            return Reading(text, normalized, "small_talk", kind=small_talk)
+        feeling = self._feeling_kind(text, normalized)
+        if feeling:
+            return Reading(text, normalized, "feeling", kind=feeling)
+        if self._is_spanish(text):
+            return Reading(text, normalized, "other_language", kind="es")
+        details = self._extractor.extract(text, normalized)
+        follow_up = self._follow_up(text, normalized, details, context)
+        if follow_up is not None:
+            return follow_up
+        result = self._matcher.match(text, normalized)
+        read = Reading(text, normalized, "decline", details=details, match=result)
+        if result.scope_problem == "country":
+            return _with(read, "abroad")
+        merged = context.profile.merged_with(details)
+        personal = not result.ask_kinds & _NOT_AN_ESTIMATE
+        if personal and _WANTS_MORE.search(normalized) and not merged.is_empty():
+            return _with(read, "levers", profile=merged)
+        asks = bool(_ASKS_ESTIMATE.search(normalized))
+        if personal and self._wants_estimate(normalized, details, context.profile, result):
+            return _with(read, "estimate", profile=merged)
+        several = self._several_asks(text)
+        if several:
+            return _with(read, "several", entries=several)
+        if result.entry_id is not None:
+            other = self._compared_with(text, normalized, result.entry_id)
+            return _with(read, "entry", asks_estimate=asks, entries=other)
+        if result.alternatives and not result.out_of_scope:
+            return _with(read, "unsure", asks_estimate=asks)
+        return _with(read, "decline", asks_estimate=asks)
+
+    def outside_the_us(self, place: str) -> bool:
+        """Does this place name a country (or a city) outside the United States?"""
+        return self._matcher.scope_problem(normalize(place)) == "country"
+
+    # What kind of message ---------------------------------------------------------------
+
+    def _small_talk_kind(self, normalized: str) -> str | None:
+        """'greeting', 'thanks', 'help' or 'bye' when the message is only that."""
+        words = replace_phrases(normalized.split(), self._small_talk)
+        kinds = [w[1:-1] for w in words if w.startswith("<")]
+        if not kinds or any(not w.startswith("<") and w not in _FILLER for w in words):
+            return None
+        for kind in ("help", "thanks", "bye"):
+            if kind in kinds:
+                return kind
+        return "greeting"
+
+    def _feeling_kind(self, text: str, normalized: str) -> str | None:
+        """'good_news' or 'nerves' for a message that shares a feeling and asks nothing."""
+        if "?" in text or _QUESTION_WORDS.intersection(normalized.split()):
+            return None
+        found = [kind for _, kind in find_phrases(normalized, self._feelings)]
+        return "good_news" if "good_news" in found else (found[0] if found else None)
+
+    def _is_spanish(self, text: str) -> bool:
+        words = text.lower().replace("¿", " ").replace("?", " ").split()
+        return sum(w.strip(".,!¡") in self._spanish for w in words) >= _MIN_SPANISH_WORDS
+
+    # Personal asks ----------------------------------------------------------------------
+
+    def _wants_estimate(
+        self, normalized: str, details: Profile, stored: Profile, result: MatchResult
+    ) -> bool:
+        """Is this a user asking about their own pay, with something to estimate from?"""
+        # Skills alone ("billing", "WebPT") say little about who is asking.
+        stated = details.model_fields_set - {"skills"}
+        if _ASKS_ESTIMATE.search(normalized):
+            return bool(stated) or not stored.is_empty()
+        if not stated:
+            return False
+        first_person = bool(_FIRST_PERSON.search(normalized))
+        # "Hourly pay at Select Medical in Tampa": a company's pay, unless a profile is given
+        # ("I work for ATI", "9 years, bachelor's, Select Medical in Denver").
+        if "named_company" in result.ask_kinds and not first_person and len(stated) < 3:
+            return False
+        about_pay = bool(_SALARY_WORDS.search(normalized))
+        if "years" in stated and first_person and about_pay:
+            return True
+        # A message that lists three facts about someone is a profile, whatever its wording.
+        return len(stated) >= 3 or (len(stated) == 2 and (about_pay or first_person))
+
+    # Context ----------------------------------------------------------------------------
+
+    def _follow_up(
+        self, text: str, normalized: str, details: Profile, context: Context
+    ) -> Reading | None:
+        """A short message read against the last reply: after an estimate, "and in boston?"
+        or "with 3 more years?" is a what-if on it; after an answer, "why?" or "how much?"
+        is asked of the same topic, among its related entries."""
+        if len(normalized.split()) > _MAX_FOLLOW_UP_WORDS:
+            return None
+        base = context.last_estimate
+        more = _MORE_YEARS.search(normalized)
+        if base is not None and (more or (_WHAT_IF.match(normalized) and details.model_fields_set)):
+            changed = base.merged_with(details)
+            if "certifications" in details.model_fields_set:
+                added = sorted({*base.certifications, *details.certifications})
+                changed = changed.model_copy(update={"certifications": tuple(added)})
+            if more:
+                years = min((base.years or 0) + float(more.group(1)), MAX_YEARS)
+                changed = changed.model_copy(update={"years": years})
+            if changed.location and self.outside_the_us(changed.location):
+                return None
+            return Reading(text, normalized, "what_if", details=details, profile=changed)
+        last = self._knowledge.entries.get(context.last_entry or "")
+        if last is None:
+            return None
+        bare = normalized in _BARE_FOLLOW_UPS
+        if not bare and self._matcher.match(text, normalized).entry_id is not None:
+            return None
+        ranked = self._matcher.analyse(f"{text} {last.title}", among=last.related).ranked
+        nearby = [c.entry_id for c in ranked if c.score > 0]
+        if not nearby:
+            return None
+        return Reading(text, normalized, "follow_up", details=details, entries=(nearby[0],))
+
+    def _compared_with(self, text: str, normalized: str, entry_id: str) -> tuple[str, ...]:
+        """For "Boston vs NYC, which pays more?": the entry that answers the other side of a
+        comparison, when both sides have their own entry in the same section."""
+        if not _COMPARES.search(normalized):
+            return ()
+        entry = self._knowledge.entries[entry_id]
+        for side in _COMPARISON_SIDES.split(text):
+            other = self._matcher.match(side).entry_id if side.strip() else None
+            if other and other != entry_id:
+                found = self._knowledge.entries[other]
+                short = len(entry.answer) + len(found.answer) <= _COMPARISON_MAX_CHARS
+                return (other,) if short and found.section == entry.section else ()
+        return ()
+
+    def _several_asks(self, text: str) -> tuple[str, ...]:
+        """For "what's the pay in NYC and do I need a degree?": the entries that answer each
+        ask, when the message holds two or more asks that different entries answer."""
+        asks = [a for a in _ASK_BOUNDARY.split(text) if a and len(a.split()) >= _MIN_ASK_WORDS]
+        if len(asks) < 2:
+            return ()
+        ids = [self._matcher.match(ask).entry_id for ask in asks[:_MAX_ASKS]]
+        found = tuple(dict.fromkeys(i for i in ids if i is not None))
+        return found if len(found) >= 2 else ()
+
+
+def _with(read: Reading, intent: Intent, **changes: object) -> Reading:
+    return dataclasses.replace(read, intent=intent, **changes)  # type: ignore[arg-type]
