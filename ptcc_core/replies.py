@@ -154,7 +154,7 @@ class Texts:
         elif result.scope_problem == "country":
             why = "The figures I have are for the United States only, so I can't speak for other countries."
         elif result.scope_problem == "not_covered":
-            why = "The article I draw on doesn't cover licensing or certification exams, and I'd rather not guess."
+            why = "The article I draw on doesn't cover licensing, and I'd rather not guess."
         elif result.scope_problem == "clinical":
             why = "I can't give medical advice: please ask your physical therapist or doctor."
         elif result.scope_problem == "software":

@@ -66,3 +66,11 @@ def test_every_entry_and_group_is_known_to_the_matcher(knowledge_copy: Path) -> 
     knowledge = load_knowledge(knowledge_copy)
     assert knowledge.unanswerable and knowledge.answerability is not None
     assert knowledge.answerability.trained_on["unanswerable"] > 0
+
+
+def test_a_topic_classifier_for_other_entries_is_refused(knowledge_copy: Path) -> None:
+    # An entry renamed everywhere: valid knowledge, but not what the classifier was fitted on.
+    for path in (knowledge_copy / "entries").glob("*.toml"):
+        path.write_text(path.read_text().replace('"role_overview"', '"role_summary"'))
+    with pytest.raises(KnowledgeError, match=r"topics\.npz"):
+        load_knowledge(knowledge_copy)

@@ -154,3 +154,24 @@ def test_two_asks_in_one_message_get_both_answers_briefly(advisor: Advisor) -> N
     reply = advisor.answer("what's the pay in NYC and do I need a degree?")
     assert reply.matched and "20% to 30%" in reply.text and "high school diploma" in reply.text
     assert len(reply.text) <= 1200
+
+
+def test_a_question_inside_the_questionnaire_is_answered_not_stored(advisor: Advisor) -> None:
+    session = advisor.handle(Session(), Event(kind="command", value="/estimate", at=NOW)).session
+    for answer in ("5 years", "bachelor's", "none"):
+        session = advisor.handle(session, Event(kind="text", value=answer, at=NOW)).session
+    assert session.step == "location"
+    asked = advisor.handle(
+        session, Event(kind="text", value="how much more do they pay in san francisco?", at=NOW)
+    )
+    assert (
+        asked.session.step == "location" and "location" not in asked.session.draft.model_fields_set
+    )
+    assert asked.replies[0].kind == "answer" and "25%" in asked.replies[0].text
+    answered = advisor.handle(asked.session, Event(kind="text", value="boston", at=NOW))
+    assert answered.session.draft.location == "Boston, MA"
+
+
+def test_an_idiom_is_not_taken_for_medical_advice(advisor: Advisor) -> None:
+    reply = advisor.answer("as a total beginner will someone be watching over my shoulder")
+    assert "medical advice" not in reply.text
