@@ -472,6 +472,8 @@ class Matcher:
                 + _OVERLAP_WEIGHT * overlap[entry_id]
                 + _WORDING_WEIGHT * wording[entry_id]
             )
-            for entry_id in set(coverage) | set(wording)
+            # In the knowledge's order, so ties fall the same way in every process.
+            for entry_id in self._entry_ids
+            if entry_id in coverage or entry_id in wording
         }
         return scores, {entry_id: c / total for entry_id, c in coverage.items()}, overlap
