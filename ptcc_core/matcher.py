@@ -23,7 +23,6 @@ about one US job.
 
 from __future__ import annotations
 
-import heapq
 import math
 import re
 from collections import defaultdict
@@ -32,6 +31,7 @@ from functools import lru_cache
 from typing import Literal
 
 import numpy as np
+import numpy.typing as npt
 import snowballstemmer
 from pydantic import BaseModel, ConfigDict
 from rapidfuzz import fuzz, process
@@ -96,6 +96,15 @@ class MatchResult(BaseModel):
     @property
     def matched(self) -> bool:
         return self.entry_id is not None
+
+
+def _inverted(term_sets: list[frozenset[str]]) -> dict[str, npt.NDArray[np.intp]]:
+    """term -> the indices of the term sets that hold it, as an array for numpy indexing."""
+    found: dict[str, list[int]] = defaultdict(list)
+    for index, terms in enumerate(term_sets):
+        for term in terms:
+            found[term].append(index)
+    return {term: np.array(indices, dtype=np.intp) for term, indices in found.items()}
 
 
 class Analyzer:
@@ -178,24 +187,27 @@ class Matcher:
         self._unknown_idf = _UNKNOWN_WORD_RARITY * math.log(1 + n)
         self._vocabulary = sorted(vocabulary)
         self._known_words = frozenset(vocabulary)
-        self._phrasing_mass = [sum(self._idf[t] for t in terms) for terms in self._phrasing_terms]
+        self._phrasing_mass = np.array(
+            [sum(self._idf[t] for t in terms) for terms in self._phrasing_terms]
+        )
         self._entries_with: dict[str, list[tuple[str, float]]] = defaultdict(list)
         for entry_id, weights in self._weights.items():
             for term, weight in weights.items():
                 self._entries_with[term].append((entry_id, weight))
-        self._phrasings_with: dict[str, list[int]] = defaultdict(list)
-        for index, terms in enumerate(self._phrasing_terms):
-            for term in terms:
-                self._phrasings_with[term].append(index)
+        self._phrasings_with = _inverted(self._phrasing_terms)
         self._with_figures = frozenset(
             e.id for e in self._entries.values() if re.search(r"\d", e.answer)
         )
         self._unanswerable = knowledge.unanswerable
-        self._refusals: list[tuple[int, frozenset[str]]] = [
-            (group, frozenset(self._analyzer.terms(normalize(q))))
-            for group, known in enumerate(knowledge.unanswerable)
+        refusal_terms = [
+            frozenset(self._analyzer.terms(normalize(q)))
+            for known in knowledge.unanswerable
             for q in known.questions
         ]
+        self._refusals_with = _inverted(refusal_terms)
+        self._refusal_mass = np.array(
+            [sum(self._idf.get(t, self._unknown_idf) for t in terms) for terms in refusal_terms]
+        )
         self._encoder = (encoder or SentenceEncoder()).weighted_for(self._phrasings)
         self._entry_ids = list(self._entries)
         self._entry_of_phrasing = np.array(
@@ -205,7 +217,10 @@ class Matcher:
         self._refusal_vectors: Vectors = self._encoder.encode(
             [normalize(q) for known in knowledge.unanswerable for q in known.questions]
         )
-        self._refusal_group = np.array([g for g, _ in self._refusals], dtype=np.intp)
+        self._refusal_group = np.array(
+            [g for g, known in enumerate(knowledge.unanswerable) for _ in known.questions],
+            dtype=np.intp,
+        )
 
     def encode(self, texts: list[str]) -> Vectors:
         """Sentence vectors of texts as this matcher sees them (normalised, its weights)."""
@@ -415,18 +430,15 @@ class Matcher:
     ) -> tuple[int | None, float, float]:
         """The known unanswerable question nearest by the same blend that ranks entries: its
         group, its semantic similarity, and its weighted word overlap (Dice)."""
-        if not self._refusals:
+        if not len(self._refusal_group):
             return None, 0.0, 0.0
         similarity = self._refusal_vectors @ query
         weight = dict(zip(terms, idf, strict=True))
-        total = sum(weight.values())
-        overlap = np.zeros(len(self._refusals), dtype=np.float32)
-        for index, (_, refusal_terms) in enumerate(self._refusals):
-            shared = refusal_terms.intersection(weight)
-            if shared:
-                mass = sum(weight[t] for t in shared)
-                rest = sum(self._idf.get(t, self._unknown_idf) for t in refusal_terms - shared)
-                overlap[index] = 2 * mass / (total + mass + rest)
+        shared = np.zeros(len(self._refusal_group))
+        for term, term_weight in weight.items():
+            if term in self._refusals_with:
+                shared[self._refusals_with[term]] += term_weight
+        overlap = 2 * shared / (sum(weight.values()) + self._refusal_mass)
         blended = (1 - self.semantic_weight) * overlap + self.semantic_weight * similarity
         if without is not None:
             left_out = [g for g, known in enumerate(self._unanswerable) if known.id == without]
@@ -444,22 +456,23 @@ class Matcher:
         """Each entry's lexical score (0-100), the share of the question it covers, and its
         weighted word overlap (Dice) with its closest alternate question."""
         coverage: dict[str, float] = defaultdict(float)
-        shared: dict[int, float] = defaultdict(float)
+        shared = np.zeros(len(self._phrasings))
         for term, weight in dict(zip(terms, idf, strict=True)).items():
             for entry_id, entry_weight in self._entries_with.get(term, ()):
                 coverage[entry_id] += weight * entry_weight
-            for index in self._phrasings_with.get(term, ()):
-                shared[index] += weight
+            if term in self._phrasings_with:
+                shared[self._phrasings_with[term]] += weight
         # Phrasing: the weighted overlap (Dice) with the entry's closest alternate question...
-        overlap: dict[str, float] = defaultdict(float)
-        for index, mass in shared.items():
-            dice = 2 * mass / (total + self._phrasing_mass[index])
-            entry_id = self._phrasing_entry[index]
-            overlap[entry_id] = max(overlap[entry_id], dice)
+        best_dice = np.zeros(len(self._entry_ids))
+        np.maximum.at(
+            best_dice, self._entry_of_phrasing, 2 * shared / (total + self._phrasing_mass)
+        )
+        overlap = {e: float(best_dice[i]) for i, e in enumerate(self._entry_ids) if best_dice[i]}
         # ...and how close its wording is (rapidfuzz), among the phrasings sharing a term.
         wording: dict[str, float] = defaultdict(float)
-        closest = heapq.nlargest(_NEARBY_PHRASINGS, shared, key=shared.__getitem__)
-        nearby = {index: self._phrasings[index] for index in closest}
+        sharing = np.flatnonzero(shared)
+        closest = sharing[np.argsort(-shared[sharing], kind="stable")[:_NEARBY_PHRASINGS]]
+        nearby = {int(index): self._phrasings[index] for index in closest}
         for _, similarity, index in process.extract(
             normalized, nearby, scorer=fuzz.token_set_ratio, limit=40
         ):
@@ -469,7 +482,7 @@ class Matcher:
             entry_id: 100
             * (
                 _COVERAGE_WEIGHT * coverage[entry_id] / total
-                + _OVERLAP_WEIGHT * overlap[entry_id]
+                + _OVERLAP_WEIGHT * overlap.get(entry_id, 0.0)
                 + _WORDING_WEIGHT * wording[entry_id]
             )
             # In the knowledge's order, so ties fall the same way in every process.
