@@ -241,8 +241,7 @@ class Advisor:
             return self._questionnaire_text(session, text, normalized, event)
         if session.offer_step is not None:
             return self._offer_text(session, text, normalized)
-        context = Context(session.profile, session.last_entry, session.last_estimate)
-        reading = self.interpreter.interpret(text, context)
+        reading = self.interpreter.interpret(text, _context(session))
         reply = self.reply(reading)
         remembered = session.model_copy(
             update={
@@ -355,17 +354,22 @@ class Advisor:
         step = session.step
         if normalized in _NAV_WORDS:
             return self._navigate(session, _NAV_WORDS[normalized].split(":")[1], event)
-        context = Context(session.profile, session.last_entry, session.last_estimate)
+        reading = None
         if _is_question(text, normalized):
             # "How much more do they pay in San Francisco?" at the location step asks; it
             # does not answer. The answer comes first, then the same question again.
-            reading = self.interpreter.interpret(text, context)
+            reading = self.interpreter.interpret(text, _context(session))
             if reading.intent in ("entry", "several", "follow_up", "unsure"):
                 return Outcome(
                     replies=(self.reply(reading), self._question(session)), session=session
                 )
         details = self.extractor.extract(text, normalized)
         draft = self.questionnaire.apply_text(step, details, normalized, session.draft)
+        place = draft.location if draft is not None else text
+        if step == "location" and place and self.interpreter.outside_the_us(place):
+            # The article's figures are for the US: no estimate for a place abroad.
+            abroad = self.texts.fallback(self.matcher.match(place))
+            return Outcome(replies=(abroad, self._question(session)), session=session)
         if draft is not None:
             # Other details in the same message are kept too: "5 years, bachelor's, Boston".
             if not session.editing:
@@ -376,7 +380,7 @@ class Advisor:
                     }
                 )
             return self._advance(session, draft, event)
-        reply = self.reply(self.interpreter.interpret(text, context))
+        reply = self.reply(reading or self.interpreter.interpret(text, _context(session)))
         if reply.kind in ("answer", "small_talk", "unsure") or reply.estimate is not None:
             return Outcome(replies=(reply, self._question(session)), session=session)
         if step == "location" and _looks_like_place(text):
@@ -423,6 +427,11 @@ class Advisor:
 
     def _then_reask(self, session: Session, reply: Reply) -> tuple[Reply, ...]:
         return (reply, self._question(session)) if session.step is not None else (reply,)
+
+
+def _context(session: Session) -> Context:
+    """What a message is read against: the saved profile and the last reply."""
+    return Context(session.profile, session.last_entry, session.last_estimate)
 
 
 _MIN_QUESTION_WORDS = 4

@@ -175,3 +175,12 @@ def test_a_question_inside_the_questionnaire_is_answered_not_stored(advisor: Adv
 def test_an_idiom_is_not_taken_for_medical_advice(advisor: Advisor) -> None:
     reply = advisor.answer("as a total beginner will someone be watching over my shoulder")
     assert "medical advice" not in reply.text
+
+
+def test_a_place_abroad_in_the_questionnaire_is_asked_again(advisor: Advisor) -> None:
+    session = advisor.handle(Session(), Event(kind="command", value="/estimate", at=NOW)).session
+    for answer in ("5 years", "bachelor's", "none"):
+        session = advisor.handle(session, Event(kind="text", value=answer, at=NOW)).session
+    abroad = advisor.handle(session, Event(kind="text", value="Toronto", at=NOW))
+    assert "United States" in abroad.replies[0].text
+    assert abroad.session.step == "location" and abroad.session.draft.location is None
