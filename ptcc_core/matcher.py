@@ -10,10 +10,11 @@ on words and on meaning:
   is what keeps "good exercises for knee rehab" from matching anything;
 - phrasing: how close the question is to the entry's nearest alternate question (rapidfuzz);
 - meaning: the cosine between sentence vectors (`ptcc_core.semantic`) of the question and the
-  entry's nearest title or alternate question, which finds "what's the bag" for pay although
-  the two share no word.
+  entry's nearest title or alternate question, which finds paraphrases that share no word;
+- topic: the probability the topic classifier (`ptcc_core.topics`) gives the entry, having
+  learnt from all of an entry's phrasings at once what tells it from its siblings.
 
-The entries are ranked by a blend of the two, and the answerability model
+The entries are ranked by a fitted blend of these, and the answerability model
 (`ptcc_core.answerability`) decides whether the best one answers, from these scores and from
 how close the question comes to the knowledge's known unanswerable questions
 (knowledge/unanswerable.toml), whose reason is then the one the advisor gives. Questions about
