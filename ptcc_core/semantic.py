@@ -54,7 +54,8 @@ class SentenceEncoder:
     def __init__(self) -> None:
         self._tokenizer = Tokenizer.from_file(str(_package_file(_TOKENIZER_FILE)))
         table = load_file(str(_package_file(_WEIGHTS_FILE)))[_WEIGHTS_KEY]
-        self._table: Vectors = np.ascontiguousarray(table, dtype=np.float32)
+        # Kept in the file's float16 (16 MB, not 32): only a message's few rows are widened.
+        self._table: npt.NDArray[np.float16] = table
         self._skip = {self._tokenizer.token_to_id(t) for t in ("<s>", "</s>", "<unk>", "▁")} - {
             None
         }
@@ -85,7 +86,7 @@ class SentenceEncoder:
             if not ids:
                 continue
             weights = self._token_weight[ids]
-            vector = weights @ self._table[ids]
+            vector = weights @ self._table[ids].astype(np.float32)
             norm = float(np.linalg.norm(vector))
             if norm > 0:
                 rows[row] = vector / norm
