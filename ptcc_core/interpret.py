@@ -216,13 +216,16 @@ class Interpreter:
         if self._is_spanish(text):
             return Reading(text, normalized, "other_language", kind="es")
         details = self._extractor.extract(text, normalized)
-        follow_up = self._follow_up(text, normalized, details, context)
-        if follow_up is not None:
-            return follow_up
+        what_if = self._what_if(text, normalized, details, context)
+        if what_if is not None:
+            return what_if
         result = self._matcher.match(text, normalized)
         read = Reading(text, normalized, "decline", details=details, match=result)
         if result.scope_problem == "country":
             return _with(read, "abroad")
+        same_topic = self._same_topic(read, context)
+        if same_topic is not None:
+            return same_topic
         merged = context.profile.merged_with(details)
         personal = not result.ask_kinds & _NOT_AN_ESTIMATE
         if personal and _WANTS_MORE.search(normalized) and not merged.is_empty():
@@ -293,38 +296,40 @@ class Interpreter:
 
     # Context ----------------------------------------------------------------------------
 
-    def _follow_up(
+    def _what_if(
         self, text: str, normalized: str, details: Profile, context: Context
     ) -> Reading | None:
-        """A short message read against the last reply: after an estimate, "and in boston?"
-        or "with 3 more years?" is a what-if on it; after an answer, "why?" or "how much?"
-        is asked of the same topic, among its related entries."""
-        if len(normalized.split()) > _MAX_FOLLOW_UP_WORDS:
-            return None
+        """After an estimate, a short "and in boston?" or "with 3 more years?" is a what-if on
+        the profile it was made from."""
         base = context.last_estimate
+        if base is None or len(normalized.split()) > _MAX_FOLLOW_UP_WORDS:
+            return None
         more = _MORE_YEARS.search(normalized)
-        if base is not None and (more or (_WHAT_IF.match(normalized) and details.model_fields_set)):
-            changed = base.merged_with(details)
-            if "certifications" in details.model_fields_set:
-                added = sorted({*base.certifications, *details.certifications})
-                changed = changed.model_copy(update={"certifications": tuple(added)})
-            if more:
-                years = min((base.years or 0) + float(more.group(1)), MAX_YEARS)
-                changed = changed.model_copy(update={"years": years})
-            if changed.location and self.outside_the_us(changed.location):
-                return None
-            return Reading(text, normalized, "what_if", details=details, profile=changed)
+        if not (more or (_WHAT_IF.match(normalized) and details.model_fields_set)):
+            return None
+        changed = base.merged_with(details)
+        if "certifications" in details.model_fields_set:
+            added = sorted({*base.certifications, *details.certifications})
+            changed = changed.model_copy(update={"certifications": tuple(added)})
+        if more:
+            years = min((base.years or 0) + float(more.group(1)), MAX_YEARS)
+            changed = changed.model_copy(update={"years": years})
+        if changed.location and self.outside_the_us(changed.location):
+            return None
+        return Reading(text, normalized, "what_if", details=details, profile=changed)
+
+    def _same_topic(self, read: Reading, context: Context) -> Reading | None:
+        """After an answer, a short "why?" or "how much?" that means nothing on its own is
+        asked of the same topic: the related entry that fits it best."""
         last = self._knowledge.entries.get(context.last_entry or "")
-        if last is None:
+        if last is None or len(read.normalized.split()) > _MAX_FOLLOW_UP_WORDS:
             return None
-        bare = normalized in _BARE_FOLLOW_UPS
-        if not bare and self._matcher.match(text, normalized).entry_id is not None:
+        assert read.match is not None
+        if read.normalized not in _BARE_FOLLOW_UPS and read.match.entry_id is not None:
             return None
-        ranked = self._matcher.analyse(f"{text} {last.title}", among=last.related).ranked
+        ranked = self._matcher.analyse(f"{read.text} {last.title}", among=last.related).ranked
         nearby = [c.entry_id for c in ranked if c.score > 0]
-        if not nearby:
-            return None
-        return Reading(text, normalized, "follow_up", details=details, entries=(nearby[0],))
+        return _with(read, "follow_up", entries=tuple(nearby[:1])) if nearby else None
 
     def _compared_with(self, text: str, normalized: str, entry_id: str) -> tuple[str, ...]:
         """For "Boston vs NYC, which pays more?": the entry that answers the other side of a
