@@ -29,7 +29,6 @@ from typing import Any
 from pydantic import ValidationError
 
 from ptcc_core.advisor import Advisor
-from ptcc_core.answerability import MODEL_FILE
 from ptcc_core.conversation import Reply
 from ptcc_core.estimator import Estimate
 from ptcc_core.factors import EDUCATION_ORDER, EMPLOYER_IDS
@@ -292,9 +291,8 @@ def _train(directory: Path | None, check: bool) -> int:
     try:
         if check:
             current = training.is_current(root)
-            print(
-                f"{root / MODEL_FILE} is {'current' if current else 'stale: run ptcc knowledge train'}"
-            )
+            state = "current" if current else "stale: run ptcc knowledge train"
+            print(f"The fitted models in {root} are {state}.")
             return 0 if current else 1
         print(training.retrain(root))
     except KnowledgeError as exc:

@@ -28,6 +28,17 @@ from ptcc_core.topics import TopicClassifier, load_topics
 
 MAX_ANSWER_CHARS = 1000
 MIN_QUESTIONS = 4
+UNANSWERABLE_FILE = "unanswerable.toml"
+
+
+def _no_blank_or_repeated(values: tuple[str, ...]) -> tuple[str, ...]:
+    cleaned = [v.strip() for v in values]
+    if any(not v for v in cleaned):
+        raise ValueError("contains an empty string")
+    lowered = [v.lower() for v in cleaned]
+    if len(set(lowered)) != len(lowered):
+        raise ValueError("contains the same text twice")
+    return tuple(cleaned)
 
 
 class Section(StrictModel):
@@ -51,13 +62,7 @@ class Entry(StrictModel):
     @field_validator("questions", "keywords")
     @classmethod
     def _no_blank_or_repeated(cls, values: tuple[str, ...]) -> tuple[str, ...]:
-        cleaned = [v.strip() for v in values]
-        if any(not v for v in cleaned):
-            raise ValueError("contains an empty string")
-        lowered = [v.lower() for v in cleaned]
-        if len(set(lowered)) != len(lowered):
-            raise ValueError("contains the same text twice")
-        return tuple(cleaned)
+        return _no_blank_or_repeated(values)
 
 
 class SmallTalk(StrictModel):
@@ -115,7 +120,7 @@ class Unanswerable(StrictModel):
     @field_validator("questions")
     @classmethod
     def _no_blank_questions(cls, values: tuple[str, ...]) -> tuple[str, ...]:
-        return Entry._no_blank_or_repeated(values)
+        return _no_blank_or_repeated(values)
 
 
 @dataclass(frozen=True)
@@ -247,7 +252,7 @@ def load_knowledge(directory: Path | None = None, with_model: bool = True) -> Kn
 
 
 def _load_unanswerable(root: Path, problems: list[Problem]) -> tuple[Unanswerable, ...]:
-    file = "unanswerable.toml"
+    file = UNANSWERABLE_FILE
     path = root / file
     if not path.is_file():
         problems.append(Problem(file, None, None, "file is missing"))

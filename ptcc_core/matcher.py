@@ -53,7 +53,7 @@ SUGGEST_THRESHOLD = 30.0
 MAX_ALTERNATIVES = 3
 _REASON_AT_SEMANTIC = 0.6
 _REASON_AT_OVERLAP = 0.4
-# Used only before a model is fitted (by the script that fits one).
+# Used only before a model is fitted (by `ptcc knowledge train`, which sets its own).
 DEFAULT_SEMANTIC_WEIGHT = 0.4
 _COVERAGE_WEIGHT = 0.5
 _OVERLAP_WEIGHT = 0.35
@@ -200,11 +200,8 @@ class Matcher:
             e.id for e in self._entries.values() if re.search(r"\d", e.answer)
         )
         self._unanswerable = knowledge.unanswerable
-        refusal_terms = [
-            frozenset(self._analyzer.terms(normalize(q)))
-            for known in knowledge.unanswerable
-            for q in known.questions
-        ]
+        refusal_texts = [normalize(q) for known in knowledge.unanswerable for q in known.questions]
+        refusal_terms = [frozenset(self._analyzer.terms(text)) for text in refusal_texts]
         self._refusals_with = _inverted(refusal_terms)
         self._refusal_mass = np.array(
             [sum(self._idf.get(t, self._unknown_idf) for t in terms) for terms in refusal_terms]
@@ -215,9 +212,7 @@ class Matcher:
             [self._entry_ids.index(e) for e in self._phrasing_entry], dtype=np.intp
         )
         self._phrasing_vectors: Vectors = self._encoder.encode(self._phrasings)
-        self._refusal_vectors: Vectors = self._encoder.encode(
-            [normalize(q) for known in knowledge.unanswerable for q in known.questions]
-        )
+        self._refusal_vectors: Vectors = self._encoder.encode(refusal_texts)
         self._refusal_group = np.array(
             [g for g, known in enumerate(knowledge.unanswerable) for _ in known.questions],
             dtype=np.intp,
@@ -343,15 +338,13 @@ class Matcher:
     def analyse(
         self,
         text: str,
-        without_unanswerable: str | None = None,
         among: tuple[str, ...] | None = None,
         normalized: str | None = None,
     ) -> Analysis:
         """The scores of every entry for text, best first, and the signals the model weighs.
 
-        `without_unanswerable` leaves one group of known unanswerable questions out, so the
-        fitting script can see a question of that group as a new one; `among` ranks only
-        these entries (a follow-up stays among the last answer's related entries)."""
+        `among` ranks only these entries (a follow-up stays among the last answer's related
+        entries)."""
         normalized = normalize(text) if normalized is None else normalized
         normalized = " ".join(self._correct(w) for w in normalized.split())
         problem = self.scope_problem(normalized)
@@ -387,9 +380,7 @@ class Matcher:
         )
         best, second = order[0], order[1]
         best_index = self._entry_ids.index(best)
-        group, refusal_semantic, refusal_lexical = self._nearest_refusal(
-            query, terms, idf, without_unanswerable
-        )
+        group, refusal_semantic, refusal_lexical = self._nearest_refusal(query, terms, idf)
         signals = Signals(
             combined=blended[best],
             lexical=lexical.get(best, 0.0),
@@ -427,7 +418,7 @@ class Matcher:
         return Analysis(normalized, None, ranked, signals, nearest)
 
     def _nearest_refusal(
-        self, query: Vectors, terms: list[str], idf: list[float], without: str | None
+        self, query: Vectors, terms: list[str], idf: list[float]
     ) -> tuple[int | None, float, float]:
         """The known unanswerable question nearest by the same blend that ranks entries: its
         group, its semantic similarity, and its weighted word overlap (Dice)."""
@@ -441,9 +432,6 @@ class Matcher:
                 shared[self._refusals_with[term]] += term_weight
         overlap = 2 * shared / (sum(weight.values()) + self._refusal_mass)
         blended = (1 - self.semantic_weight) * overlap + self.semantic_weight * similarity
-        if without is not None:
-            left_out = [g for g, known in enumerate(self._unanswerable) if known.id == without]
-            blended = np.where(np.isin(self._refusal_group, left_out), -1.0, blended)
         nearest = int(blended.argmax())
         return (
             int(self._refusal_group[nearest]),

@@ -129,10 +129,9 @@ class Texts:
         budget = _MAX_REPLY // len(entries) - 60
         parts = [_first_sentences(e.answer, budget) for e in entries]
         sections = dict.fromkeys(f"\u201c{self._section_titles[e.section]}\u201d" for e in entries)
+        heading = "section" if len(sections) == 1 else "sections"
         sources = " and ".join(sections)
-        text = "\n\n".join(parts) + f"\n\nSource: the article's sections {sources}."
-        if len(sections) == 1:
-            text = "\n\n".join(parts) + f"\n\nSource: the article's section {sources}."
+        text = "\n\n".join(parts) + f"\n\nSource: the article's {heading} {sources}."
         choices = tuple(Choice(label=e.title, value=f"entry:{e.id}") for e in entries)
         return Reply(kind="answer", text=text, choices=choices, entry_id=entries[0].id, score=100.0)
 

@@ -16,11 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ptcc_core.advisor import Advisor
-from ptcc_core.knowledge import load_knowledge
+from ptcc_core.knowledge import UNANSWERABLE_FILE, load_knowledge
 from ptcc_core.knowledge_edit import EditError, add_questions
 from ptcc_core.loading import KnowledgeError
 
-UNANSWERABLE_FILE = "unanswerable.toml"
 HELP = (
     "  a = another way to ask the entry above    u = unanswerable, for the group shown\n"
     "  e ID = another way to ask entry ID        g ID = unanswerable, for group ID\n"

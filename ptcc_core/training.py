@@ -55,16 +55,22 @@ def _fold(knowledge: Knowledge, fold: int) -> tuple[Knowledge, list[tuple[str, s
     out (from `fold`), and the questions left out: (entry id, text) and unanswerable texts."""
     entries, held_entries = {}, []
     for entry in knowledge.entries.values():
-        keep = [q for i, q in enumerate(entry.questions) if i % FOLDS != fold]
-        held_entries += [(entry.id, q) for i, q in enumerate(entry.questions) if i % FOLDS == fold]
-        entries[entry.id] = entry.model_copy(update={"questions": tuple(keep)})
-    groups, held_refusals = [], []
+        keep, held = _split(entry.questions, fold)
+        held_entries += [(entry.id, q) for q in held]
+        entries[entry.id] = entry.model_copy(update={"questions": keep})
+    groups, held_refusals = [], list[str]()
     for group in knowledge.unanswerable:
-        keep = [q for i, q in enumerate(group.questions) if i % FOLDS != fold]
-        held_refusals += [q for i, q in enumerate(group.questions) if i % FOLDS == fold]
-        groups.append(group.model_copy(update={"questions": tuple(keep)}))
+        keep, held = _split(group.questions, fold)
+        held_refusals += held
+        groups.append(group.model_copy(update={"questions": keep}))
     smaller = dataclasses.replace(knowledge, entries=entries, unanswerable=tuple(groups))
     return smaller, held_entries, held_refusals
+
+
+def _split(questions: tuple[str, ...], fold: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(kept, left out): every FOLDS-th question, from `fold`, is left out."""
+    kept = tuple(q for i, q in enumerate(questions) if i % FOLDS != fold)
+    return kept, tuple(q for i, q in enumerate(questions) if i % FOLDS == fold)
 
 
 def best_weights(
