@@ -7,6 +7,7 @@ guided questionnaire. Both are pure: no I/O, the session goes in and comes out.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from pathlib import Path
 from typing import Any
@@ -32,7 +33,7 @@ from ptcc_core.matcher import Matcher, MatchResult
 from ptcc_core.offer_form import QUESTIONS, next_offer_step, read_amount
 from ptcc_core.offers import Offer, compare, total_compensation
 from ptcc_core.profile import Profile
-from ptcc_core.replies import Texts
+from ptcc_core.replies import PRIVATE_ESTIMATE, Assumed, Texts
 from ptcc_core.text import normalize
 
 MAX_PLACE_NAME = 40
@@ -51,6 +52,14 @@ _NAV_WORDS = {
     "stop": "nav:cancel",
 }
 _YES = {"yes", "y", "yeah", "yep", "sure", "confirm", "delete", "ok", "okay"}
+_SAVE = {"save", "save it", "save that", "save this", "save to my profile", "save my profile"}
+# Flows that hold personal data: in a group they open in the private chat instead (the
+# /start payload of a t.me deep link).
+_PRIVATE_FLOWS = ("estimate", "profile", "offer", "compare", "forget")
+# Buttons that may appear in a group: topics and answers, nothing personal.
+_PUBLIC_CHOICES = ("menu:", "sec:", "topic:", "entry:", "go:topics", "go:ask", "open:")
+# What a message in the middle of the questionnaire may be, other than an answer.
+_ASIDES = ("small_talk", "feeling", "entry", "several", "follow_up", "estimate", "what_if")
 
 
 class Advisor:
@@ -91,8 +100,7 @@ class Advisor:
         if intent == "levers" and reading.profile is not None:
             return self.levers(reading.profile)
         if intent in ("estimate", "what_if") and reading.profile is not None:
-            estimate = self.estimator.estimate(reading.profile)
-            return self.texts.estimate(estimate, what_if=intent == "what_if")
+            return self.texts.estimate(self.estimator.estimate(reading.profile))
         if intent == "several":
             return self.texts.several([self.knowledge.entries[i] for i in reading.entries])
         if intent == "follow_up":
@@ -134,6 +142,8 @@ class Advisor:
 
     def handle(self, session: Session, event: Event) -> Outcome:
         """Handle one event against a user's session; returns replies and the new session."""
+        if not event.private:
+            return self._in_group(session, event)
         if event.kind == "command":
             return self._command(session, event)
         if event.kind == "choice":
@@ -141,9 +151,18 @@ class Advisor:
         return self._text(session, event)
 
     def _command(self, session: Session, event: Event) -> Outcome:
-        name = (
-            event.value.lstrip("/").split("@")[0].split()[0].lower() if event.value.strip() else ""
-        )
+        name, argument = _command_parts(event.value)
+        if name == "start" and argument in _PRIVATE_FLOWS:
+            name = argument  # a deep link from a group: t.me/<bot>?start=estimate
+        if name in ("help", "topics", "profile"):
+            # Asked in the middle of a flow: answered, then the flow's question comes back.
+            if name == "help":
+                reply = self.texts.small_talk("help")
+            elif name == "topics":
+                reply = self.texts.topics()
+            else:
+                reply = self.texts.profile(session)
+            return Outcome(replies=self._then_reask(session, reply), session=session)
         idle = session.model_copy(
             update={"step": None, "draft": Profile(), "editing": False, **_NO_OFFER}
         )
@@ -151,10 +170,6 @@ class Advisor:
             return Outcome(replies=(self.texts.welcome(bool(session.estimates)),), session=idle)
         if name == "estimate":
             return self._start_questionnaire(idle)
-        if name == "profile":
-            return Outcome(replies=(self.texts.profile(idle),), session=idle)
-        if name == "topics":
-            return Outcome(replies=(self.texts.topics(),), session=idle)
         if name == "forget":
             confirming = idle.model_copy(update={"confirming_forget": True})
             return Outcome(replies=(self.texts.confirm_forget(),), session=confirming)
@@ -168,9 +183,35 @@ class Advisor:
             )
             idle = idle.model_copy(update={"confirming_forget": False})
             return Outcome(replies=(self.texts.cancelled(cancelled),), session=idle)
-        if name == "help":
-            return Outcome(replies=(self.texts.small_talk("help"),), session=session)
         return Outcome(replies=(self.texts.unknown_command(name),), session=session)
+
+    def _in_group(self, session: Session, event: Event) -> Outcome:
+        """A group message or button: topics and answers only, read without the user's
+        profile; personal flows open in the private chat. The session is left as it was."""
+        if event.kind == "command":
+            name = _command_parts(event.value)[0]
+            if name in ("start", "help"):
+                reply = self.texts.small_talk("help")
+            elif name == "topics":
+                reply = self.texts.topics()
+            elif name in _PRIVATE_FLOWS:
+                reply = self.texts.in_private(name)
+            elif name == "cancel":
+                reply = self.texts.cancelled(False)
+            else:
+                reply = self.texts.unknown_command(name)
+        elif event.kind == "choice":
+            if not event.value.startswith(_PUBLIC_CHOICES):
+                reply = self.texts.in_private("estimate")
+            else:
+                # Read against an empty session: no profile, no flow under way.
+                outcome = self._choice(Session(), event)
+                return outcome.model_copy(
+                    update={"replies": tuple(map(_public, outcome.replies)), "session": session}
+                )
+        else:
+            reply = self.reply(self.interpreter.interpret(event.value, Context()))
+        return Outcome(replies=(_public(reply),), session=session)
 
     def _choice(self, session: Session, event: Event) -> Outcome:
         kind, _, rest = event.value.partition(":")
@@ -178,31 +219,53 @@ class Advisor:
             if rest == "estimate":
                 return self._start_questionnaire(session)
             if rest == "topics":
-                return Outcome(replies=(self.texts.topics(),), session=session)
+                return Outcome(
+                    replies=self._then_reask(session, self.texts.topics()), session=session
+                )
             if rest == "ask":
                 return Outcome(replies=(self.texts.ask_prompt(),), session=session)
             if rest == "profile":
-                return Outcome(replies=(self.texts.profile(session),), session=session)
+                return Outcome(
+                    replies=self._then_reask(session, self.texts.profile(session)),
+                    session=session,
+                )
             if rest == "levers":
                 if session.profile.is_empty():
                     return self._start_questionnaire(session)
                 return Outcome(replies=(self.levers(session.profile),), session=session)
+        if kind == "save":
+            return self._save(session, event, rest)
         if kind == "offer" and session.offer_step is not None:
             if rest == "keep" and session.offer_step != "base":
-                return self._offer_answer(session, None)
+                return self._offer_answer(session, None, replaces=True)
             if rest == "cancel":
                 calm = session.model_copy(update=_NO_OFFER)
-                return Outcome(replies=(self.texts.cancelled(True),), session=calm)
+                return Outcome(replies=(self.texts.cancelled(True),), session=calm, replaces=True)
+        # Menus and "did you mean" give way to what was picked from them.
+        if kind == "menu" and (not rest or rest in self.knowledge.menus):
+            reply = self.texts.menu(rest) if rest else self.texts.topics()
+            return Outcome(replies=(reply,), session=session, replaces=True)
         if kind == "sec" and any(s.id == rest for s in self.knowledge.sections):
-            return Outcome(replies=(self.texts.section(rest),), session=session)
-        if kind == "entry" and rest in self.knowledge.entries:
+            return Outcome(replies=(self.texts.section(rest),), session=session, replaces=True)
+        if kind in ("topic", "entry") and rest in self.knowledge.entries:
             reply = self.texts.entry(self.knowledge.entries[rest], 100.0, ())
-            return Outcome(replies=self._then_reask(session, reply), session=session)
+            remembered = session.model_copy(update={"last_entry": rest})
+            return Outcome(
+                replies=self._then_reask(session, reply),
+                session=remembered,
+                replaces=kind == "topic",
+            )
         if kind == "forget" and session.confirming_forget:
             if rest == "yes":
-                return Outcome(replies=(self.texts.forgotten(),), session=Session(), forget=True)
+                return Outcome(
+                    replies=(self.texts.forgotten(),), session=Session(), forget=True, replaces=True
+                )
             calm = session.model_copy(update={"confirming_forget": False})
-            return Outcome(replies=(self.texts.cancelled(True),), session=calm)
+            return Outcome(
+                replies=self._then_reask(calm, self.texts.cancelled(True)),
+                session=calm,
+                replaces=True,
+            )
         if kind == "edit" and rest in STEPS:
             step: StepId = rest
             editing = session.model_copy(
@@ -211,20 +274,22 @@ class Advisor:
                     "draft": Profile(),
                     "editing": True,
                     "confirming_forget": False,
+                    **_NO_OFFER,
                 }
             )
-            return Outcome(replies=(self._question(editing),), session=editing)
+            return Outcome(replies=(self._question(editing),), session=editing, replaces=True)
         if session.step is not None:
             if kind == "nav":
-                return self._navigate(session, rest, event)
+                return self._navigate(session, rest, event).model_copy(update={"replaces": True})
             if kind == "ans" and rest.startswith(f"{session.step}:"):
                 read = self.questionnaire.read_choice(session.step, event.value, session.draft)
                 if read is not None:
                     draft, move_on = read
                     if move_on:
-                        return self._advance(session, draft, event)
+                        advanced = self._advance(session, draft, event)
+                        return advanced.model_copy(update={"replaces": True})
                     moved = session.model_copy(update={"draft": draft})
-                    return Outcome(replies=(self._question(moved),), session=moved)
+                    return Outcome(replies=(self._question(moved),), session=moved, replaces=True)
         return Outcome(
             replies=self._then_reask(session, self.texts.stale_button()), session=session
         )
@@ -237,23 +302,61 @@ class Advisor:
                 return Outcome(replies=(self.texts.forgotten(),), session=Session(), forget=True)
             calm = session.model_copy(update={"confirming_forget": False})
             return Outcome(replies=(self.texts.cancelled(True),), session=calm)
+        if normalized in _SAVE:
+            return self._save(session, event, None)
         if session.step is not None:
             return self._questionnaire_text(session, text, normalized, event)
         if session.offer_step is not None:
             return self._offer_text(session, text, normalized)
         reading = self.interpreter.interpret(text, _context(session))
+        if reading.intent in ("estimate", "what_if") and reading.profile is not None:
+            return self._estimate_for(session, reading, event)
         reply = self.reply(reading)
         remembered = session.model_copy(
             update={
                 "last_entry": reply.entry_id if reply.kind == "answer" else None,
-                "last_estimate": reply.estimate.profile if reply.estimate else None,
+                "last_estimate": None,
             }
         )
-        if reading.intent == "estimate" and reply.estimate is not None:
-            return self._remember(remembered, reply.estimate, reply, event)
         if reading.asks_estimate and session.profile.is_empty():
             return self._start_questionnaire(remembered)
         return Outcome(replies=(reply,), session=remembered)
+
+    # Estimates for a question, and saving them ------------------------------------------
+
+    def _estimate_for(self, session: Session, reading: Reading, event: Event) -> Outcome:
+        """An estimate for the profile a question reads as. The saved profile's own estimate
+        is kept in the history; one with details from the question is a what-if: shown with
+        what was assumed, and kept only if the user saves it."""
+        assert reading.profile is not None
+        profile = reading.profile
+        estimate = self.estimator.estimate(profile)
+        remembered = session.model_copy(update={"last_entry": None, "last_estimate": profile})
+        if profile == session.profile:
+            return self._remember(remembered, estimate, self.texts.estimate(estimate), event)
+        what_if = reading.intent == "what_if"
+        case = Assumed(
+            stated=frozenset(reading.details.model_fields_set),
+            kept_from="the last estimate" if what_if else "your profile",
+            save=f"save:{_digest(profile)}",
+        )
+        reply = self.texts.estimate(estimate, case=case)
+        return Outcome(
+            replies=(reply,), session=remembered.model_copy(update={"pending_save": profile})
+        )
+
+    def _save(self, session: Session, event: Event, digest: str | None) -> Outcome:
+        """ "Save to my profile", pressed or typed: the last what-if becomes the profile."""
+        pending = session.pending_save
+        if pending is None or (digest is not None and digest != _digest(pending)):
+            reply = self.texts.nothing_to_save(stale=digest is not None)
+            return Outcome(replies=self._then_reask(session, reply), session=session)
+        estimate = self.estimator.estimate(pending)
+        saved = self._remember(
+            session.model_copy(update={"pending_save": None}), estimate, None, event
+        ).session
+        reply = self.texts.profile(saved, saved_now=True)
+        return Outcome(replies=self._then_reask(saved, reply), session=saved)
 
     # Offers ---------------------------------------------------------------------------------
 
@@ -279,16 +382,22 @@ class Advisor:
             )
         if normalized in ("skip", "keep", "default") and step != "base":
             return self._offer_answer(session, None)
+        if normalized == "back":
+            earlier = OFFER_STEPS[max(OFFER_STEPS.index(step) - 1, 0)]
+            back = session.model_copy(update={"offer_step": earlier})
+            return Outcome(replies=(self._offer_question(back),), session=back)
         amount = read_amount(step, text)
         if amount is not None:
             return self._offer_answer(session, amount)
         reply = self.answer(text, session.profile)
-        if reply.matched:
+        if reply.matched or _asks_something(text, normalized):
             return Outcome(replies=(reply, self._offer_question(session)), session=session)
         hint = self.texts.not_understood(f'Type a number, like "{QUESTIONS[step].example}".')
         return Outcome(replies=(hint, self._offer_question(session)), session=session)
 
-    def _offer_answer(self, session: Session, amount: float | None) -> Outcome:
+    def _offer_answer(
+        self, session: Session, amount: float | None, replaces: bool = False
+    ) -> Outcome:
         step = session.offer_step
         assert step is not None
         draft = dict(session.offer_draft)
@@ -297,18 +406,21 @@ class Advisor:
         following = next_offer_step(step)
         if following is not None:
             moved = session.model_copy(update={"offer_step": following, "offer_draft": draft})
-            return Outcome(replies=(self._offer_question(moved),), session=moved)
+            return Outcome(replies=(self._offer_question(moved),), session=moved, replaces=replaces)
         if session.comparing and session.offer_a is None:
             second = session.model_copy(
                 update={"offer_step": OFFER_STEPS[0], "offer_draft": {}, "offer_a": draft}
             )
-            return Outcome(replies=(self._offer_question(second),), session=second)
+            return Outcome(
+                replies=(self._offer_question(second),), session=second, replaces=replaces
+            )
         done = session.model_copy(update=_NO_OFFER)
         if session.comparing and session.offer_a is not None:
             result = compare(Offer.model_validate(session.offer_a), Offer.model_validate(draft))
-            return Outcome(replies=(self.texts.offer_comparison(result),), session=done)
-        total = total_compensation(Offer.model_validate(draft))
-        return Outcome(replies=(self.texts.offer_total(total),), session=done)
+            reply = self.texts.offer_comparison(result)
+        else:
+            reply = self.texts.offer_total(total_compensation(Offer.model_validate(draft)))
+        return Outcome(replies=(reply,), session=done, replaces=replaces)
 
     # The questionnaire --------------------------------------------------------------------
 
@@ -354,15 +466,10 @@ class Advisor:
         step = session.step
         if normalized in _NAV_WORDS:
             return self._navigate(session, _NAV_WORDS[normalized].split(":")[1], event)
-        reading = None
-        if _is_question(text, normalized):
+        if _asks_something(text, normalized):
             # "How much more do they pay in San Francisco?" at the location step asks; it
             # does not answer. The answer comes first, then the same question again.
-            reading = self.interpreter.interpret(text, _context(session))
-            if reading.intent in ("entry", "several", "follow_up", "unsure"):
-                return Outcome(
-                    replies=(self.reply(reading), self._question(session)), session=session
-                )
+            return self._aside(session, self.interpreter.interpret(text, _context(session)), event)
         details = self.extractor.extract(text, normalized)
         draft = self.questionnaire.apply_text(step, details, normalized, session.draft)
         place = draft.location if draft is not None else text
@@ -380,10 +487,18 @@ class Advisor:
                     }
                 )
             return self._advance(session, draft, event)
-        reply = self.reply(reading or self.interpreter.interpret(text, _context(session)))
-        if reply.kind in ("answer", "small_talk", "unsure") or reply.estimate is not None:
-            return Outcome(replies=(reply, self._question(session)), session=session)
-        if step == "location" and _looks_like_place(text):
+        if details.model_fields_set and not session.editing:
+            # Answers to later steps ("I have a bachelor's" while asked for years): kept,
+            # and this step asked again.
+            kept = session.draft.merged_with(details)
+            moved = session.model_copy(update={"draft": kept})
+            echo = self.texts.got_it(session.draft, kept)
+            return Outcome(replies=(_after(echo, self._question(moved)),), session=moved)
+        reading = self.interpreter.interpret(text, _context(session))
+        place_like = step == "location" and _looks_like_place(text)
+        if reading.intent in _ASIDES or (reading.intent == "unsure" and not place_like):
+            return self._aside(session, reading, event)
+        if place_like:
             draft = self.questionnaire.apply_place(text, session.draft)
             return self._advance(session, draft, event)
         hint = self.questionnaire.questions[step].hint
@@ -391,29 +506,44 @@ class Advisor:
             replies=(self.texts.not_understood(hint), self._question(session)), session=session
         )
 
+    def _aside(self, session: Session, reading: Reading, event: Event) -> Outcome:
+        """A question in the middle of the questionnaire: answered (an estimate as a
+        what-if), then the same step again; nothing is taken as the step's answer."""
+        if reading.intent in ("estimate", "what_if") and reading.profile is not None:
+            answered = self._estimate_for(session, reading, event)
+        else:
+            answered = Outcome(replies=(self.reply(reading),), session=session)
+        return answered.model_copy(
+            update={"replies": self._then_reask(answered.session, answered.replies[0])}
+        )
+
     def _advance(self, session: Session, draft: Profile, event: Event) -> Outcome:
         assert session.step is not None
+        echo = self.texts.got_it(session.draft, draft, session.step)
         if session.editing:
             profile = session.profile.merged_with(draft)
-            return self._finish(session, profile, event)
+            return self._finish(session, profile, event, echo)
         step: StepId | None = self.questionnaire.next_step(session.step)
         while step is not None and step in draft.model_fields_set:
             step = self.questionnaire.next_step(step)
         if step is None:
-            return self._finish(session, draft, event)
+            return self._finish(session, draft, event, echo)
         moved = session.model_copy(update={"step": step, "draft": draft})
-        return Outcome(replies=(self._question(moved),), session=moved)
+        return Outcome(replies=(_after(echo, self._question(moved)),), session=moved)
 
-    def _finish(self, session: Session, profile: Profile, event: Event) -> Outcome:
+    def _finish(self, session: Session, profile: Profile, event: Event, echo: str) -> Outcome:
         idle = session.model_copy(
             update={"step": None, "draft": Profile(), "editing": False, "profile": profile}
         )
         estimate = self.estimator.estimate(profile)
-        return self._remember(idle, estimate, self.texts.estimate(estimate, with_edit=True), event)
+        reply = _after(echo, self.texts.estimate(estimate, with_edit=True))
+        return self._remember(idle, estimate, reply, event)
 
     def _remember(
-        self, session: Session, estimate: Estimate, reply: Reply, event: Event
+        self, session: Session, estimate: Estimate, reply: Reply | None, event: Event
     ) -> Outcome:
+        """The session with this estimate's profile saved and the estimate in the history,
+        unless it is the same as the last one kept."""
         record = SavedEstimate(
             at=event.at,
             low=estimate.low,
@@ -421,12 +551,20 @@ class Advisor:
             high=estimate.high,
             profile=estimate.profile,
         )
-        saved = (*session.estimates, record)[-MAX_SAVED_ESTIMATES:]
-        updated = session.model_copy(update={"profile": estimate.profile, "estimates": saved})
-        return Outcome(replies=(reply,), session=updated)
+        history = session.estimates
+        last = history[-1] if history else None
+        if last is None or last.model_copy(update={"at": event.at}) != record:
+            history = (*history, record)[-MAX_SAVED_ESTIMATES:]
+        updated = session.model_copy(update={"profile": estimate.profile, "estimates": history})
+        return Outcome(replies=(reply,) if reply else (), session=updated)
 
     def _then_reask(self, session: Session, reply: Reply) -> tuple[Reply, ...]:
-        return (reply, self._question(session)) if session.step is not None else (reply,)
+        """The reply, then the question of the flow under way, if any, again."""
+        if session.step is not None:
+            return (reply, self._question(session))
+        if session.offer_step is not None:
+            return (reply, self._offer_question(session))
+        return (reply,)
 
 
 def _context(session: Session) -> Context:
@@ -434,16 +572,48 @@ def _context(session: Session) -> Context:
     return Context(session.profile, session.last_entry, session.last_estimate)
 
 
-_MIN_QUESTION_WORDS = 4
 _QUESTION_START = re.compile(
-    r"(what|whats|how|hows|which|why|who|where|when|do|does|is|are|can|could|should|will|would)\b"
+    r"(what|whats|how|hows|which|why|who|where|when|does|is|are|can|could|should|will|would"
+    r"|do(?!\s+not\b)|tell me|explain|show me|please|i want to know|id like to know"
+    r"|i wonder|wondering)\b"
+)
+_QUESTION_WORD = re.compile(
+    r"\b(what|whats|how|which|why|who|where|when|does|do|is|are|can|could|should|would)\b"
 )
 
 
-def _is_question(text: str, normalized: str) -> bool:
-    """A question, not an answer: "boston?" still answers "where do you work?"."""
-    long_enough = len(normalized.split()) >= _MIN_QUESTION_WORDS
-    return long_enough and ("?" in text or bool(_QUESTION_START.match(normalized)))
+def _asks_something(text: str, normalized: str) -> bool:
+    """A question or a request, not an answer: "boston?" and "about 5 years?" still answer
+    "where" and "how long"; "what do they pay in Boston?" asks."""
+    if _QUESTION_START.match(normalized):
+        return True
+    return "?" in text and bool(_QUESTION_WORD.search(normalized))
+
+
+def _command_parts(value: str) -> tuple[str, str]:
+    """ "/start@bot estimate" -> ("start", "estimate")."""
+    words = value.strip().lstrip("/").split()
+    if not words:
+        return "", ""
+    return words[0].split("@")[0].lower(), (words[1] if len(words) > 1 else "").lower()
+
+
+def _digest(profile: Profile) -> str:
+    """A short fingerprint of a profile: a "Save" button saves only the estimate it is on."""
+    return hashlib.blake2b(profile.model_dump_json().encode(), digest_size=6).hexdigest()
+
+
+def _after(echo: str, reply: Reply) -> Reply:
+    """The reply with the echo of the answer just taken in front of it."""
+    return reply.model_copy(update={"text": f"{echo}\n\n{reply.text}"}) if echo else reply
+
+
+def _public(reply: Reply) -> Reply:
+    """A reply fit for a group: personal buttons give way to one that opens the private chat."""
+    kept = tuple(c for c in reply.choices if c.value.startswith(_PUBLIC_CHOICES))
+    if len(kept) == len(reply.choices):
+        return reply
+    return reply.model_copy(update={"choices": (*kept, PRIVATE_ESTIMATE)})
 
 
 def _looks_like_place(text: str) -> bool:

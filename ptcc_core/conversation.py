@@ -73,6 +73,9 @@ class Reply(BaseModel):
     score: float = 0.0
     suggestions: tuple[Candidate, ...] = ()
     estimate: Estimate | None = None
+    # The step asks for a number (years, an amount): a typed number is that number, not the
+    # number of a choice, and the terminal names its choices instead of numbering them.
+    asks_number: bool = False
 
     @property
     def matched(self) -> bool:
@@ -109,6 +112,8 @@ class Session(BaseModel):
     # What the last free-text reply was about, so a follow-up is read against it.
     last_entry: str | None = None
     last_estimate: Profile | None = None
+    # An estimate made from details in a question: what "Save to my profile" would store.
+    pending_save: Profile | None = None
 
     @field_serializer("draft")
     def _answered_only(self, draft: Profile) -> dict[str, object]:
@@ -124,6 +129,8 @@ class Event(BaseModel):
     kind: Literal["text", "choice", "command"]
     value: str = Field(max_length=5000)
     at: datetime
+    # False in a group: flows and anything personal then belong to the private chat.
+    private: bool = True
 
 
 class Outcome(BaseModel):
@@ -135,6 +142,9 @@ class Outcome(BaseModel):
     replies: tuple[Reply, ...]
     session: Session
     forget: bool = False
+    # For a button press: the first reply takes the place of the message the button was on
+    # (the next step, the chosen topic), instead of arriving as a new message.
+    replaces: bool = False
 
     @property
     def answered(self) -> bool | None:

@@ -46,6 +46,8 @@ class Section(StrictModel):
 
     id: str = Field(pattern=ID_PATTERN)
     title: str = Field(min_length=3)
+    # The topics menu's button it sits under (sections.toml's [menus]).
+    menu: str = Field(pattern=ID_PATTERN)
 
 
 class Entry(StrictModel):
@@ -128,6 +130,8 @@ class Knowledge:
     """Everything the advisor knows: sections, entries by id, and the salary factors."""
 
     sections: tuple[Section, ...]
+    # The topics menu's buttons, in order: id -> title.
+    menus: dict[str, str]
     entries: dict[str, Entry]
     factors: SalaryFactors
     language: Language
@@ -147,14 +151,20 @@ def default_dir() -> Path:
     return Path(str(resources.files("knowledge")))
 
 
-def _load_sections(root: Path, problems: list[Problem]) -> tuple[Section, ...]:
+def _load_sections(
+    root: Path, problems: list[Problem]
+) -> tuple[tuple[Section, ...], dict[str, str]]:
     path = root / "sections.toml"
     if not path.is_file():
         problems.append(Problem("sections.toml", None, None, "file is missing"))
-        return ()
+        return (), {}
     data = read_toml(path, root, problems)
     if data is None:
-        return ()
+        return (), {}
+    menus = data.get("menus", {})
+    if not isinstance(menus, dict) or not all(isinstance(t, str) for t in menus.values()):
+        problems.append(Problem("sections.toml", None, "menus", "must map ids to titles"))
+        menus = {}
     sections = []
     for index, raw in enumerate(data.get("section", [])):
         try:
@@ -162,7 +172,12 @@ def _load_sections(root: Path, problems: list[Problem]) -> tuple[Section, ...]:
         except ValidationError as exc:
             label = raw.get("id") if isinstance(raw, dict) else None
             problems += validation_problems(exc, "sections.toml", label, f"section[{index}]")
-    return tuple(sections)
+    for section in sections:
+        if section.menu not in menus:
+            problems.append(
+                Problem("sections.toml", section.id, "menu", f"no menu {section.menu!r} in [menus]")
+            )
+    return tuple(sections), menus
 
 
 def _load_entries(
@@ -230,7 +245,7 @@ def load_knowledge(directory: Path | None = None, with_model: bool = True) -> Kn
     problems: list[Problem] = []
     if not root.is_dir():
         raise KnowledgeError([Problem(str(root), None, None, "is not a directory")])
-    sections = _load_sections(root, problems)
+    sections, menus = _load_sections(root, problems)
     invalid_ids: set[str] = set()
     entries = _load_entries(root, problems, invalid_ids)
     _check_references(sections, entries, invalid_ids, problems)
@@ -248,7 +263,7 @@ def load_knowledge(directory: Path | None = None, with_model: bool = True) -> Kn
     if problems or factors is None or language is None:
         raise KnowledgeError(problems)
     entry_by_id = {k: v for k, (_, v) in entries.items()}
-    return Knowledge(sections, entry_by_id, factors, language, unanswerable, model, topics)
+    return Knowledge(sections, menus, entry_by_id, factors, language, unanswerable, model, topics)
 
 
 def _load_unanswerable(root: Path, problems: list[Problem]) -> tuple[Unanswerable, ...]:

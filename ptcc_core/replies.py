@@ -7,6 +7,7 @@ the voice stays consistent and the logic stays short.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from ptcc_core.conversation import Choice, OfferStep, Reply, Session
 from ptcc_core.dialog import Question
@@ -17,12 +18,15 @@ from ptcc_core.matcher import Candidate, MatchResult
 from ptcc_core.offer_form import QUESTIONS, default_text
 from ptcc_core.offer_form import choices as offer_choices
 from ptcc_core.offers import Comparison, TotalCompensation, comparison_text, offer_text
+from ptcc_core.profile import Profile
 from ptcc_core.store import Stats
 
 ESTIMATE = Choice(label="💰 Salary estimate", value="go:estimate")
 LEVERS = Choice(label="📈 How do I earn more?", value="go:levers")
 ASK = Choice(label="❓ Ask a question", value="go:ask")
 TOPICS = Choice(label="📚 Browse topics", value="go:topics")
+ALL_TOPICS = Choice(label="⬅ All topics", value="menu:")
+PRIVATE_ESTIMATE = Choice(label="🔒 My estimate, in private", value="open:estimate")
 _FIELD_LABELS = {
     "years": "Experience",
     "education": "Education",
@@ -34,6 +38,21 @@ _FIELD_LABELS = {
 _MAX_NOTES = 3
 _MAX_LEVERS = 6
 _MAX_REPLY = 1150  # characters: a chat reply, not a page
+_UNSAVED = (
+    'Your saved profile is unchanged: tap "Save to my profile" (or type save) to keep these '
+    "answers."
+)
+
+
+@dataclass(frozen=True)
+class Assumed:
+    """Where the details of an estimate for a question came from: the fields the message
+    stated, the rest from `kept_from` (the saved profile or the last estimate); `save` is the
+    value of the button that stores them."""
+
+    stated: frozenset[str]
+    kept_from: str
+    save: str
 
 
 def _first_sentences(text: str, budget: int) -> str:
@@ -141,7 +160,7 @@ class Texts:
             kind="unsure",
             text=f"I'm not sure I understood. Did you mean one of these?\n{titles}",
             choices=tuple(
-                Choice(label=c.title, value=f"entry:{c.entry_id}") for c in result.alternatives
+                Choice(label=c.title, value=f"topic:{c.entry_id}") for c in result.alternatives
             ),
             score=result.score,
             suggestions=result.alternatives,
@@ -169,20 +188,49 @@ class Texts:
         return Reply(kind="fallback", text=text, choices=(TOPICS, ESTIMATE), score=result.score)
 
     def topics(self) -> Reply:
-        sections = [s for s in self._knowledge.sections if self._knowledge.entries_in(s.id)]
+        """The short topics menu: one button per group of the article's sections."""
+        shown = {s.menu for s in self._knowledge.sections if self._knowledge.entries_in(s.id)}
         return Reply(
             kind="info",
             text="Pick a topic:",
-            choices=tuple(Choice(label=s.title, value=f"sec:{s.id}") for s in sections),
+            choices=tuple(
+                Choice(label=title, value=f"menu:{menu}")
+                for menu, title in self._knowledge.menus.items()
+                if menu in shown
+            ),
+        )
+
+    def menu(self, menu_id: str) -> Reply:
+        """One button of the topics menu: its sections, or a lone section's entries."""
+        sections = [
+            s
+            for s in self._knowledge.sections
+            if s.menu == menu_id and self._knowledge.entries_in(s.id)
+        ]
+        if len(sections) == 1:
+            return self.section(sections[0].id)
+        return Reply(
+            kind="info",
+            text=f"{self._knowledge.menus[menu_id]}: which part?",
+            choices=(
+                *(Choice(label=s.title, value=f"sec:{s.id}") for s in sections),
+                ALL_TOPICS,
+            ),
         )
 
     def section(self, section_id: str) -> Reply:
-        title = self._section_titles[section_id]
+        section = next(s for s in self._knowledge.sections if s.id == section_id)
         entries = self._knowledge.entries_in(section_id)
+        siblings = [s for s in self._knowledge.sections if s.menu == section.menu]
+        back = (
+            Choice(label="⬅ Back", value=f"menu:{section.menu}")
+            if len([s for s in siblings if self._knowledge.entries_in(s.id)]) > 1
+            else ALL_TOPICS
+        )
         return Reply(
             kind="info",
-            text=f"{title}: what would you like to know?",
-            choices=(*tuple(Choice(label=e.title, value=f"entry:{e.id}") for e in entries), TOPICS),
+            text=f"{section.title}: what would you like to know?",
+            choices=(*(Choice(label=e.title, value=f"topic:{e.id}") for e in entries), back),
         )
 
     def ask_prompt(self) -> Reply:
@@ -193,17 +241,19 @@ class Texts:
 
     # Estimates ------------------------------------------------------------------------------
 
-    def estimate(self, estimate: Estimate, with_edit: bool = False, what_if: bool = False) -> Reply:
-        """An estimate with its breakdown; `what_if` for a follow-up that changes one thing,
-        which leaves the saved profile alone and says so."""
-        opening = "With that change, your estimate would be" if what_if else "Your estimate:"
+    def estimate(
+        self, estimate: Estimate, with_edit: bool = False, case: Assumed | None = None
+    ) -> Reply:
+        """An estimate with its breakdown. With `case`, an estimate for details given in a
+        question: it says what was assumed, leaves the saved profile alone and offers to save."""
+        opening = "For this case:" if case else "Your estimate:"
         lines = [
             f"{opening} {usd(estimate.low)} to {usd(estimate.high)} a year, "
             f"most likely about {usd(round(estimate.mid, -2))}."
-            + (" (Your saved profile is unchanged.)" if what_if else ""),
-            "",
-            "How I got there:",
         ]
+        if case is not None:
+            lines += [self._assumed(estimate, case), _UNSAVED]
+        lines += ["", "How I got there:"]
         lines += [f"- {s.factor}: {s.effect} ({s.source})" for s in estimate.breakdown]
         notes = [f"- {note}" for note in estimate.notes[:_MAX_NOTES]]
         while notes and len("\n".join([*lines, "", "Good to know:", *notes])) > _MAX_REPLY:
@@ -211,8 +261,31 @@ class Texts:
         if notes:
             lines += ["", "Good to know:", *notes]
         change = Choice(label="✏ Change an answer", value="go:profile")
-        choices = (LEVERS, change) if with_edit else (LEVERS, ESTIMATE)
+        if case is not None:
+            choices: tuple[Choice, ...] = (Choice(label="💾 Save to my profile", value=case.save),)
+            choices += (LEVERS,)
+        else:
+            choices = (LEVERS, change) if with_edit else (LEVERS, ESTIMATE)
         return Reply(kind="estimate", text="\n".join(lines), estimate=estimate, choices=choices)
+
+    def _assumed(self, estimate: Estimate, case: Assumed) -> str:
+        profile = estimate.profile
+        given = [f for f in _FIELD_LABELS if getattr(profile, f) not in (None, ())]
+
+        def listed(fields: list[str]) -> str:
+            return ", ".join(self._field_text(f, getattr(profile, f)) for f in fields)
+
+        stated = [f for f in given if f in case.stated]
+        kept = [f for f in given if f not in case.stated]
+        missing = [_FIELD_LABELS[f].lower() for f in _FIELD_LABELS if f not in given]
+        parts = []
+        if stated:
+            parts.append(f"from your message, {listed(stated)}")
+        if kept:
+            parts.append(f"from {case.kept_from}, {listed(kept)}")
+        if missing:
+            parts.append(f"not given: {', '.join(missing)}")
+        return "Assumed: " + "; ".join(parts) + "."
 
     def levers(self, levers: list[Lever], mid: int) -> Reply:
         if not levers:
@@ -229,15 +302,26 @@ class Texts:
             lines.append(line)
         return Reply(kind="levers", text="\n".join(lines), choices=(ESTIMATE,))
 
-    def profile(self, session: Session) -> Reply:
+    def profile(self, session: Session, saved_now: bool = False) -> Reply:
+        """The saved profile and estimates; in the middle of the questionnaire, also the
+        answers so far (changing saved answers waits until it is finished)."""
         profile = session.profile
+        so_far = [
+            f"- {label}: {self._field_text(field, getattr(session.draft, field))}"
+            for field, label in _FIELD_LABELS.items()
+            if field in session.draft.model_fields_set
+        ]
+        asking = session.step is not None
         if profile.is_empty() and not session.estimates:
-            return Reply(
-                kind="profile",
-                text="I don't have a profile for you yet. Answer a few questions to get a salary estimate.",
-                choices=(ESTIMATE,),
-            )
-        lines = ["Your profile:"]
+            lines = ["I don't have a saved profile for you yet."]
+            if asking:
+                lines += ["", "Your answers so far:", *so_far] if so_far else []
+                return Reply(kind="profile", text="\n".join(lines))
+            lines[0] += " Answer a few questions to get a salary estimate."
+            return Reply(kind="profile", text=lines[0], choices=(ESTIMATE,))
+        lines = ["Saved to your profile." if saved_now else "Your profile:"]
+        if saved_now:
+            lines.append("Your profile now:")
         for field, label in _FIELD_LABELS.items():
             lines.append(f"- {label}: {self._field_text(field, getattr(profile, field))}")
         if session.estimates:
@@ -254,12 +338,56 @@ class Texts:
                     f"- {e.at:%Y-%m-%d %H:%M}: {usd(e.low)} to {usd(e.high)} (most likely {usd(e.mid)})"
                     for e in reversed(earlier)
                 ]
+        if asking:
+            if so_far:
+                lines += ["", "Your answers so far in this questionnaire:", *so_far]
+            return Reply(kind="profile", text="\n".join(lines))
         lines += ["", "Tap an answer to change it; I'll re-estimate right away."]
         choices = tuple(
             Choice(label=f"Change {label.lower()}", value=f"edit:{field}")
             for field, label in _FIELD_LABELS.items()
         )
         return Reply(kind="profile", text="\n".join(lines), choices=(*choices, ESTIMATE))
+
+    def got_it(self, before: Profile, after: Profile, step: str | None = None) -> str:
+        """ "Got it: 6 years, Boston." for the answers `after` adds to `before`, and for the
+        step just answered (ticked choices are in `before` already)."""
+        taken = [
+            self._field_text(f, getattr(after, f)) if getattr(after, f) != () else f"no {f}"
+            for f in _FIELD_LABELS
+            if f in after.model_fields_set
+            and (
+                f == step
+                or f not in before.model_fields_set
+                or getattr(before, f) != getattr(after, f)
+            )
+        ]
+        return f"Got it: {', '.join(taken)}." if taken else ""
+
+    def nothing_to_save(self, stale: bool) -> Reply:
+        text = (
+            "That estimate is not the latest one, so I didn't save it. Ask again for the case "
+            "you want, then tap Save."
+            if stale
+            else "There's nothing new to save: your profile already holds your answers."
+        )
+        return Reply(kind="info", text=text)
+
+    def in_private(self, flow: str) -> Reply:
+        """In a group: personal things open in the private chat, never in the group."""
+        what = {
+            "estimate": "A salary estimate",
+            "profile": "Your profile",
+            "offer": "Working out an offer",
+            "compare": "Comparing offers",
+            "forget": "Deleting your data",
+        }[flow]
+        return Reply(
+            kind="info",
+            text=f"{what} is personal, so let's do it in a private chat with me: tap below. "
+            "Nothing about you is posted here.",
+            choices=(Choice(label="🔒 Open a private chat", value=f"open:{flow}"),),
+        )
 
     def _field_text(self, field: str, value: object) -> str:
         factors = self._knowledge.factors
@@ -292,7 +420,9 @@ class Texts:
         text = question.prompt
         if current is not None:
             text += f"\n(Now: {self._field_text(question.step, current)})"
-        return Reply(kind="question", text=text, choices=choices)
+        return Reply(
+            kind="question", text=text, choices=choices, asks_number=question.step == "years"
+        )
 
     def not_understood(self, hint: str) -> Reply:
         return Reply(kind="info", text=f"Sorry, I couldn't read that as an answer. {hint}")
@@ -315,6 +445,7 @@ class Texts:
             kind="question",
             text=f"{prefix}{question.prompt}{default_text(step)}",
             choices=offer_choices(step),
+            asks_number=True,
         )
 
     def offer_total(self, total: TotalCompensation) -> Reply:

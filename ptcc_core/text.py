@@ -137,7 +137,8 @@ _MONEY_K = re.compile(r"\$?\b(?!40[13]\s?k)(\d{1,3}(?:\.\d)?)\s?k\b")
 _THOUSANDS = re.compile(r"(?<=\d)[,  ](?=\d{3}\b)")
 _PLANS = re.compile(r"\b(401|403)\s*\(?\s*([kb])(?![a-z])(?:\s*\))?", re.IGNORECASE)
 _DOTTED = re.compile(r"\b([a-z])\.([a-z])\.(?:([a-z])\.)?")
-_NON_WORD = re.compile(r"[^a-z0-9%]+")
+# A decimal point between digits stays: "6.5 years" is not "6 5 years".
+_NON_WORD = re.compile(r"(?:(?<!\d)\.|\.(?!\d)|[^a-z0-9%.])+")
 _PERCENT = re.compile(r"(\d)\s*(?:%|percent|per cent)")
 
 

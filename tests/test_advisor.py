@@ -197,16 +197,20 @@ def test_stale_or_forged_buttons_are_harmless(advisor: Advisor, value: str) -> N
     assert outcome.replies
 
 
-def test_topics_lead_to_entries(advisor: Advisor) -> None:
+def test_topics_lead_to_entries_through_a_short_menu(advisor: Advisor) -> None:
     topics = send(advisor, Session(), "command", "topics").replies[0]
-    section = send(advisor, Session(), "choice", topics.choices[0].value).replies[0]
-    entry_choice = next(c for c in section.choices if c.value.startswith("entry:"))
-    answer = send(advisor, Session(), "choice", entry_choice.value).replies[0]
-    assert answer.kind == "answer"
+    assert 3 <= len(topics.choices) <= 6
+    menu = send(advisor, Session(), "choice", topics.choices[0].value)
+    assert menu.replaces
+    section = send(advisor, Session(), "choice", menu.replies[0].choices[0].value)
+    topic = next(c for c in section.replies[0].choices if c.value.startswith("topic:"))
+    answer = send(advisor, Session(), "choice", topic.value)
+    assert answer.replies[0].kind == "answer" and answer.replaces
 
 
 def test_choice_values_fit_telegram_callback_data(advisor: Advisor, knowledge) -> None:
     replies = [send(advisor, Session(), "command", "topics").replies[0]]
+    replies += [advisor.texts.menu(m) for m in knowledge.menus]
     replies += [advisor.texts.section(s.id) for s in knowledge.sections]
     for reply in replies:
         assert all(len(c.value.encode()) <= 64 for c in reply.choices)
