@@ -12,17 +12,21 @@ import logging
 import signal
 import sys
 import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 from functools import partial
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 from urllib.parse import urlparse
 
 from telegram import (
+    Bot,
     BotCommand,
+    Chat,
     InlineQueryResultArticle,
     InputTextMessageContent,
+    MaybeInaccessibleMessage,
     Message,
     Update,
 )
@@ -46,7 +50,7 @@ from bot.render import keyboard, message_text
 from bot.settings import Settings
 from ptcc_core.advisor import Advisor
 from ptcc_core.chart import estimate_chart
-from ptcc_core.conversation import Event, Outcome
+from ptcc_core.conversation import Event, Outcome, Reply
 from ptcc_core.estimator import Estimate
 from ptcc_core.loading import KnowledgeError
 from ptcc_core.store import Store, StoreError, check_store, open_store
@@ -68,6 +72,10 @@ COMMANDS = {
 NOT_TEXT = "I can only read text messages. Ask me a question, or tap below for a salary estimate."
 TROUBLE = "Sorry, something went wrong on my side. Please try again in a moment."
 _RETRY_DELAYS = (0.5, 1.0, 2.0)
+# Chats whose live question is remembered (its buttons go when it is answered); the oldest
+# are forgotten first, so memory stays bounded however many users come.
+MAX_LIVE_QUESTIONS = 10_000
+Sent = TypeVar("Sent")
 _PR_SET_PDEATHSIG = 1
 ONE_POLLER = (
     "another ptcc-bot is already polling Telegram with this database, and Telegram allows one "
@@ -153,6 +161,11 @@ class RedactToken(logging.Filter):
         if self._token in message:
             record.msg = message.replace(self._token, "<token>")
             record.args = None
+        if record.exc_info:
+            # Exception text too: python-telegram-bot puts the token in InvalidToken's.
+            text = logging.Formatter().formatException(record.exc_info)
+            record.exc_text = text.replace(self._token, "<token>")
+            record.exc_info = None
         return True
 
 
@@ -173,23 +186,21 @@ def _die_with_parent() -> None:
         ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
-async def _with_retries(send: Callable[[], Awaitable[object]]) -> None:
+async def _with_retries(send: Callable[[], Awaitable[Sent]]) -> Sent:
     """Send, trying again with back-off when Telegram answers 5xx or the connection drops.
 
     Not on a timeout: the message may have arrived, and a user should not read it twice.
     Bad requests are not retried either: they would fail the same way.
     """
-    for delay in (*_RETRY_DELAYS, None):
+    for delay in _RETRY_DELAYS:
         try:
-            await send()
-            return
+            return await send()
         except (BadRequest, TimedOut):
             raise
         except NetworkError as exc:
-            if delay is None:
-                raise
             log.warning("Telegram did not take a message (%s); trying again in %ss", exc, delay)
             await asyncio.sleep(delay)
+    return await send()
 
 
 class Channel:
@@ -208,6 +219,9 @@ class Channel:
         # hold up every other user's replies on this event loop.
         self._painter: ProcessPoolExecutor | None = None
         self._pace = Pace()
+        self._live_questions: OrderedDict[int, int] = OrderedDict()
+        # Known once the bot has asked Telegram who it is (Application.initialize).
+        self.username = ""
 
     @property
     def store(self) -> Store:
@@ -228,7 +242,11 @@ class Channel:
             self._painter.shutdown(cancel_futures=True)
 
     async def deliver(
-        self, update: Update, kind: Literal["text", "choice", "command"], value: str
+        self,
+        update: Update,
+        kind: Literal["text", "choice", "command"],
+        value: str,
+        pressed: MaybeInaccessibleMessage | None = None,
     ) -> None:
         user = update.effective_user
         chat = update.effective_chat
@@ -238,27 +256,18 @@ class Channel:
             if self._pace.should_warn(user.id):
                 await chat.send_message(SLOW_DOWN)
             return
-        event = Event(kind=kind, value=value[:5000], at=datetime.now(UTC))
+        event = Event(
+            kind=kind,
+            value=value[:5000],
+            at=datetime.now(UTC),
+            private=chat.type == ChatType.PRIVATE,
+        )
         done = update.update_id if self.inbox else None
 
         async def send(outcome: Outcome) -> None:
             if done is not None and outcome.replies:
                 await self.store.sending(done)
-            for reply in outcome.replies:
-                try:
-                    await _with_retries(
-                        partial(
-                            chat.send_message,
-                            message_text(reply),
-                            parse_mode=ParseMode.HTML,
-                            reply_markup=keyboard(reply.choices),
-                        )
-                    )
-                except TimedOut as exc:
-                    # The message may well have arrived: go on as if it had, never send twice.
-                    log.warning("Telegram took too long to confirm a message: %s", exc)
-                if reply.estimate is not None:
-                    await self._send_chart(update, reply.estimate)
+            await self._show(chat, outcome, pressed)
 
         key = f"tg:{user.id}"
         if self.inbox:
@@ -270,10 +279,90 @@ class Channel:
             # after this point never loses the user's step.
             await send(await take_turn(self.advisor, self.store, key, event))
 
-    async def _send_chart(self, update: Update, estimate: Estimate) -> None:
+    async def _show(
+        self, chat: Chat, outcome: Outcome, pressed: MaybeInaccessibleMessage | None
+    ) -> None:
+        """The replies in the chat. A press whose outcome replaces its message edits that
+        message; the rest are new messages. Only the newest questionnaire or offer question
+        keeps its buttons: an older one's are taken away, so no answered step stays live."""
+        replies = list(outcome.replies)
+        edited: int | None = None
+        if (
+            pressed is not None
+            and outcome.replaces
+            and replies
+            and await self._edit(pressed, replies[0])
+        ):
+            edited = pressed.message_id
+            self._note_question(chat.id, edited, replies[0])
+            if replies[0].estimate is not None:
+                await self._send_chart(chat, replies[0].estimate)
+            replies.pop(0)
+        live = self._live_questions.get(chat.id)
+        if live is not None and live != edited and (replies or edited is not None):
+            await self._take_buttons_away(chat, live)
+        for reply in replies:
+            try:
+                sent = await _with_retries(
+                    partial(
+                        chat.send_message,
+                        message_text(reply),
+                        parse_mode=ParseMode.HTML,
+                        reply_markup=keyboard(reply.choices, self.username),
+                    )
+                )
+            except TimedOut as exc:
+                # The message may well have arrived: go on as if it had, never send twice.
+                log.warning("Telegram took too long to confirm a message: %s", exc)
+            else:
+                self._note_question(chat.id, sent.message_id, reply)
+            if reply.estimate is not None:
+                await self._send_chart(chat, reply.estimate)
+
+    async def _edit(self, pressed: MaybeInaccessibleMessage, reply: Reply) -> bool:
+        """Put the reply in place of the pressed message; False if Telegram will not (the
+        message is too old, or is a photo), so the reply goes out as a new message."""
+        if not isinstance(pressed, Message) or pressed.photo:
+            return False
+        try:
+            await _with_retries(
+                partial(
+                    pressed.edit_text,
+                    message_text(reply),
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=keyboard(reply.choices, self.username),
+                )
+            )
+        except BadRequest as exc:
+            if "not modified" in str(exc).lower():
+                return True
+            log.info("could not edit a message, sending a new one: %s", exc)
+            return False
+        except TimedOut as exc:
+            log.warning("Telegram took too long to confirm an edit: %s", exc)
+        return True
+
+    def _note_question(self, chat_id: int, message_id: int | None, reply: Reply) -> None:
+        """Remember the chat's live question, whose buttons go once it is answered."""
+        if message_id is None:
+            return
+        if reply.kind == "question" and reply.choices:
+            self._live_questions[chat_id] = message_id
+            self._live_questions.move_to_end(chat_id)
+            while len(self._live_questions) > MAX_LIVE_QUESTIONS:
+                self._live_questions.popitem(last=False)
+        elif self._live_questions.get(chat_id) == message_id:
+            del self._live_questions[chat_id]
+
+    async def _take_buttons_away(self, chat: Chat, message_id: int) -> None:
+        self._live_questions.pop(chat.id, None)
+        try:
+            await chat.get_bot().edit_message_reply_markup(chat.id, message_id, reply_markup=None)
+        except TelegramError as exc:  # gone or already bare: nothing is left to press
+            log.info("could not take the buttons off an answered question: %s", exc)
+
+    async def _send_chart(self, chat: Chat, estimate: Estimate) -> None:
         """The estimate as a picture, after its text: if this fails, the text has arrived."""
-        chat = update.effective_chat
-        assert chat is not None
         try:
             loop = asyncio.get_running_loop()
             factors = self.advisor.knowledge.factors
@@ -288,8 +377,12 @@ class Channel:
         message = update.effective_message
         if message is None or not message.text:
             return
-        name = message.text.split()[0].lstrip("/").split("@")[0].lower()
-        await self.deliver(update, "command", name)
+        words = message.text.split()
+        name, _, addressee = words[0].lstrip("/").partition("@")
+        if addressee and addressee.lower() != self.username.lower():
+            return  # "/start@otherbot" in a group is for another bot
+        # The name and a deep link's payload: "/start estimate".
+        await self.deliver(update, "command", " ".join([name.lower(), *words[1:2]]))
 
     async def on_stats(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         user, chat = update.effective_user, update.effective_chat
@@ -319,7 +412,7 @@ class Channel:
             await query.answer()
         except TelegramError as exc:
             log.info("could not answer a button press: %s", exc)
-        await self.deliver(update, "choice", query.data or "")
+        await self.deliver(update, "choice", query.data or "", pressed=query.message)
 
     async def on_inline(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.inline_query
@@ -344,7 +437,7 @@ class Channel:
         if message is None or message.chat.type != ChatType.PRIVATE:
             return
         reply = self.advisor.texts.small_talk("help")
-        await message.reply_text(NOT_TEXT, reply_markup=keyboard(reply.choices))
+        await message.reply_text(NOT_TEXT, reply_markup=keyboard(reply.choices, self.username))
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         if isinstance(context.error, TimedOut):
@@ -385,6 +478,7 @@ def build_application(settings: Settings, advisor: Advisor) -> AnyApplication:
 
     async def post_init(application: AnyApplication) -> None:
         await channel.open()
+        channel.username = application.bot.username
         try:
             await application.bot.set_my_commands(
                 [BotCommand(name, description) for name, description in COMMANDS.items()]
@@ -435,7 +529,8 @@ def run(settings: Settings) -> int:
     try:
         advisor = Advisor.load()
         asyncio.run(check_store(settings.ptcc_db))
-    except (KnowledgeError, StoreError) as exc:
+        asyncio.run(check_telegram(settings))
+    except (KnowledgeError, StoreError, StartError) as exc:
         log.error("cannot start: %s", exc)
         return 1
     application = build_application(settings, advisor)
@@ -448,12 +543,38 @@ def run(settings: Settings) -> int:
         log.error("cannot start: %s", exc)
         return 1
     except InvalidToken:
-        log.error(
-            "Telegram rejected TELEGRAM_BOT_TOKEN. Copy the token again from @BotFather "
-            "(/mybots -> API Token) and set it."
-        )
+        log.error("cannot start: %s", REJECTED)
         return 1
     return 0
+
+
+class StartError(Exception):
+    """Telegram cannot be used with these settings; the message says what to fix."""
+
+
+REJECTED = (
+    "Telegram rejected TELEGRAM_BOT_TOKEN. Copy the token again from @BotFather "
+    "(/mybots -> API Token) and set it."
+)
+
+
+async def check_telegram(settings: Settings) -> None:
+    """Ask Telegram who the bot is, once, before anything starts: a rejected token or an
+    unreachable server stops start-up with one sentence (never the token, never a traceback)."""
+    assert settings.telegram_bot_token is not None
+    bot = Bot(settings.telegram_bot_token.get_secret_value(), base_url=settings.ptcc_bot_api_url)
+    host = urlparse(settings.ptcc_bot_api_url).netloc or settings.ptcc_bot_api_url
+    try:
+        async with bot:
+            await bot.get_me()
+    except InvalidToken:
+        raise StartError(REJECTED) from None
+    except (NetworkError, TimedOut) as exc:
+        reason = str(exc).replace(settings.telegram_bot_token.get_secret_value(), "<token>")
+        raise StartError(
+            f"could not reach Telegram at {host} ({reason}). Check the network connection "
+            "(or PTCC_BOT_API_URL) and start again."
+        ) from None
 
 
 async def _until_signalled(main: Callable[[asyncio.Event], Awaitable[None]]) -> None:

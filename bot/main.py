@@ -17,8 +17,8 @@ NO_TOKEN = """\
 PTCC Advisor needs a Telegram bot token to run on Telegram.
 
   1. In Telegram, open a chat with @BotFather and send /newbot.
-  2. Choose a name and a username; BotFather replies with a token like 123456:ABC-DEF...
-  3. Run the bot with it:  TELEGRAM_BOT_TOKEN=123456:ABC-DEF... {bot}
+  2. Choose a name and a username; BotFather replies with a token like 123456789:AAH...
+  3. Run the bot with it:  TELEGRAM_BOT_TOKEN=123456789:AAH... {bot}
      (or put TELEGRAM_BOT_TOKEN=... in a .env file in this directory).
 
 Meanwhile you can talk to the advisor in the terminal:  {ptcc} chat

@@ -5,10 +5,13 @@ A bad value stops start-up with a message that names the setting.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+TOKEN_SHAPE = re.compile(r"\d{5,15}:[A-Za-z0-9_-]{30,60}")
 
 
 class SettingsError(Exception):
@@ -45,6 +48,18 @@ class Settings(BaseSettings):
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("telegram_bot_token")
+    @classmethod
+    def _shaped_like_a_token(cls, value: SecretStr | None) -> SecretStr | None:
+        # Checked here, before any request: a typo is named without asking Telegram, and
+        # the message never repeats the value.
+        if value is not None and not TOKEN_SHAPE.fullmatch(value.get_secret_value().strip()):
+            raise ValueError(
+                "this is not a bot token (a token is the bot's number, a colon and about 35 "
+                "letters, digits, - or _); copy it again from @BotFather (/mybots, API Token)"
+            )
+        return SecretStr(value.get_secret_value().strip()) if value is not None else None
 
 
 def load_settings() -> Settings:

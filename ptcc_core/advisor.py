@@ -229,12 +229,16 @@ class Advisor:
                     replies=self._then_reask(session, self.texts.profile(session)),
                     session=session,
                 )
-            if rest == "levers":
-                if session.profile.is_empty():
-                    return self._start_questionnaire(session)
-                return Outcome(replies=(self.levers(session.profile),), session=session)
         if kind == "save":
             return self._save(session, event, rest)
+        if kind == "levers" and session.pending_save and rest == _digest(session.pending_save):
+            # "How do I earn more?" under a what-if: for that case.
+            reply = self.levers(session.pending_save)
+            return Outcome(replies=self._then_reask(session, reply), session=session)
+        if kind == "levers" or (kind, rest) == ("go", "levers"):
+            if session.profile.is_empty():
+                return self._start_questionnaire(session)
+            return Outcome(replies=(self.levers(session.profile),), session=session)
         if kind == "offer" and session.offer_step is not None:
             if rest == "keep" and session.offer_step != "base":
                 return self._offer_answer(session, None, replaces=True)

@@ -228,8 +228,10 @@ class Interpreter:
             return same_topic
         merged = context.profile.merged_with(details)
         personal = not result.ask_kinds & _NOT_AN_ESTIMATE
-        if personal and _WANTS_MORE.search(normalized) and not merged.is_empty():
-            return _with(read, "levers", profile=merged)
+        # Ways to earn more are for the case in view: the last estimate's, or the profile.
+        in_view = (context.last_estimate or context.profile).merged_with(details)
+        if personal and _WANTS_MORE.search(normalized) and not in_view.is_empty():
+            return _with(read, "levers", profile=in_view)
         asks = bool(_ASKS_ESTIMATE.search(normalized))
         if personal and self._wants_estimate(normalized, details, context.profile, result):
             return _with(read, "estimate", profile=merged)

@@ -262,8 +262,11 @@ class Texts:
             lines += ["", "Good to know:", *notes]
         change = Choice(label="✏ Change an answer", value="go:profile")
         if case is not None:
-            choices: tuple[Choice, ...] = (Choice(label="💾 Save to my profile", value=case.save),)
-            choices += (LEVERS,)
+            digest = case.save.partition(":")[2]
+            choices: tuple[Choice, ...] = (
+                Choice(label="💾 Save to my profile", value=case.save),
+                LEVERS.model_copy(update={"value": f"levers:{digest}"}),
+            )
         else:
             choices = (LEVERS, change) if with_edit else (LEVERS, ESTIMATE)
         return Reply(kind="estimate", text="\n".join(lines), estimate=estimate, choices=choices)

@@ -20,7 +20,8 @@ from typing import Any
 
 from aiohttp import web
 
-TOKEN = "123456:TEST-token-for-the-fake-server"
+# Shaped like a token from @BotFather: the bot id, a colon, 35 letters, digits, - or _.
+TOKEN = "123456789:AAHfakeTokenForTheLocalTestBotApi01"
 BOT_USER = {"id": 999, "is_bot": True, "first_name": "PTCC Advisor", "username": "ptcc_test_bot"}
 _ALLOWED_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre",
                  "tg-spoiler", "span", "blockquote", "tg-emoji"}  # fmt: skip
@@ -115,6 +116,9 @@ class FakeBotAPI:
         # method -> HTTP statuses (500, 502, ...) to answer before serving it again
         self.server_errors: dict[str, list[int]] = {}
         self.inline_answers: dict[str, list[dict[str, Any]]] = {}
+        # What each message shows now, as Telegram keeps it: (chat, message id) -> the last
+        # send or edit. An edit replaces text and keyboard; editing the keyboard alone too.
+        self.shown: dict[tuple[int, int], Sent] = {}
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
         self._new_update = asyncio.Condition()
@@ -144,7 +148,9 @@ class FakeBotAPI:
     def _user(self, user_id: int) -> dict[str, Any]:
         return {"id": user_id, "is_bot": False, "first_name": f"User{user_id}"}
 
-    def _chat(self, chat_id: int, kind: str = "private") -> dict[str, Any]:
+    def _chat(self, chat_id: int, kind: str | None = None) -> dict[str, Any]:
+        # As on Telegram, a group's id is negative and a private chat's is the user's id.
+        kind = kind or ("group" if chat_id < 0 else "private")
         return {"id": chat_id, "type": kind, **({"title": "Group"} if kind != "private" else {})}
 
     async def push(self, update: dict[str, Any]) -> int:
@@ -160,7 +166,7 @@ class FakeBotAPI:
         user_id: int,
         text: str | None = None,
         chat_id: int | None = None,
-        chat_type: str = "private",
+        chat_type: str | None = None,
         **extra: Any,
     ) -> dict[str, Any]:
         message: dict[str, Any] = {
@@ -180,25 +186,51 @@ class FakeBotAPI:
     async def send_text(self, user_id: int, text: str, **kwargs: Any) -> int:
         return await self.push({"message": self.message(user_id, text, **kwargs)})
 
-    async def press(self, user_id: int, data: str, message_id: int | None = None) -> int:
-        source = message_id or next((s.message_id for s in reversed(self.to(user_id))), 1)
-        return await self.push({"callback_query": self.callback_query(user_id, data, source)})
+    async def press(
+        self,
+        user_id: int,
+        data: str,
+        message_id: int | None = None,
+        chat_id: int | None = None,
+        forged: bool = False,
+    ) -> int:
+        """Press a button the bot's message shows now (the latest message with buttons in
+        the chat by default). As on Telegram, a button no longer shown cannot be pressed;
+        `forged` sends the press anyway, as a hand-made request could."""
+        chat = chat_id if chat_id is not None else user_id
+        if message_id is None:
+            with_buttons = [i for (c, i), m in self.shown.items() if c == chat and m.buttons]
+            message_id = max(with_buttons, default=1)
+        shown = self.shown.get((chat, message_id))
+        if not forged:
+            on_it = [value for _, value in shown.buttons] if shown else []
+            assert data in on_it, f"no button {data!r} on message {message_id}: {on_it}"
+        query = self.callback_query(user_id, data, message_id, chat)
+        return await self.push({"callback_query": query})
 
-    def callback_query(self, user_id: int, data: str, message_id: int) -> dict[str, Any]:
+    def callback_query(
+        self, user_id: int, data: str, message_id: int, chat_id: int | None = None
+    ) -> dict[str, Any]:
         """A button press on the bot's message `message_id`, as Telegram sends it."""
+        chat = chat_id if chat_id is not None else user_id
+        shown = self.shown.get((chat, message_id))
         return {
             "id": str(next(self._update_ids) * 7),
             "from": self._user(user_id),
-            "chat_instance": str(user_id),
+            "chat_instance": str(chat),
             "data": data,
             "message": {
                 "message_id": message_id,
                 "date": int(time.time()),
-                "chat": self._chat(user_id),
+                "chat": self._chat(chat),
                 "from": BOT_USER,
-                "text": "...",
+                "text": shown.text if shown else "...",
             },
         }
+
+    def live_keyboards(self, chat_id: int) -> list[Sent]:
+        """The messages in a chat that still show buttons to press."""
+        return [m for (c, _), m in self.shown.items() if c == chat_id and m.buttons]
 
     # Reading what the bot sent -------------------------------------------------------------------
 
@@ -352,11 +384,16 @@ class FakeBotAPI:
         buttons = []
         for row in markup.get("inline_keyboard", []):
             for button in row:
+                if not button.get("text"):
+                    raise BadRequest("text buttons are unallowed in the inline keyboard")
+                if "url" in button:
+                    if not str(button["url"]).startswith(("https://", "http://", "tg://")):
+                        raise BadRequest("BUTTON_URL_INVALID")
+                    buttons.append((button["text"], f"url:{button['url']}"))
+                    continue
                 data = button.get("callback_data", "")
                 if not 1 <= len(data.encode()) <= 64:
                     raise BadRequest("BUTTON_DATA_INVALID")
-                if not button.get("text"):
-                    raise BadRequest("text buttons are unallowed in the inline keyboard")
                 buttons.append((button["text"], data))
         return buttons
 
@@ -365,6 +402,7 @@ class FakeBotAPI:
         async with self._new_message:
             self.sent.append(sent)
             self._sent_to.setdefault(sent.chat_id, []).append(sent)
+            self.shown[(sent.chat_id, sent.message_id)] = sent
             self._new_message.notify_all()
         return {
             "message_id": sent.message_id,
@@ -396,8 +434,40 @@ class FakeBotAPI:
         photo_sizes = [{"file_id": "p", "file_unique_id": "p", "width": 1, "height": 1}]
         return await self._deliver(sent, {"photo": photo_sizes})
 
+    def _to_edit(self, params: dict[str, Any]) -> Sent:
+        key = (int(params.get("chat_id", 0)), int(params.get("message_id", 0)))
+        if key not in self.shown:
+            raise BadRequest("message to edit not found")
+        return self.shown[key]
+
     async def _m_editmessagetext(self, params: dict[str, Any]) -> Any:
-        return await self._record("editMessageText", params, int(params.get("message_id", 0)))
+        before = self._to_edit(params)
+        if before.method == "sendPhoto":
+            raise BadRequest("there is no text in the message to edit")
+        text = self._check_text(params)
+        if text == before.text and self._buttons(params) == before.buttons:
+            raise BadRequest(
+                "message is not modified: specified new message content and reply markup are "
+                "exactly the same as a current content and reply markup of the message"
+            )
+        return await self._record("editMessageText", params, before.message_id)
+
+    async def _m_editmessagereplymarkup(self, params: dict[str, Any]) -> Any:
+        before = self._to_edit(params)
+        buttons = self._buttons(params)
+        if buttons == before.buttons:
+            raise BadRequest("message is not modified")
+        # Only what the message shows changes: this is no new message in the chat.
+        self.shown[(before.chat_id, before.message_id)] = Sent(
+            before.method, before.chat_id, before.message_id, before.text, buttons
+        )
+        return {
+            "message_id": before.message_id,
+            "date": int(time.time()),
+            "chat": self._chat(before.chat_id),
+            "from": BOT_USER,
+            "text": html.unescape(before.text),
+        }
 
     async def _m_answerinlinequery(self, params: dict[str, Any]) -> Any:
         results = params.get("results") or []

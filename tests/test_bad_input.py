@@ -37,7 +37,7 @@ def test_any_text_gets_a_reply_telegram_accepts(
     assert outcome.replies
     for reply in outcome.replies:
         assert acceptable(message_text(reply))
-        markup = keyboard(reply.choices)
+        markup = keyboard(reply.choices, "ptcc_test_bot")
         for row in markup.inline_keyboard if markup else ():
             assert all(1 <= len(str(b.callback_data).encode()) <= 64 for b in row)
 

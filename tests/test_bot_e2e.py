@@ -130,6 +130,7 @@ async def test_answers_survive_a_restart_mid_questionnaire(api: FakeBotAPI, bot:
 
 async def test_change_one_answer_from_profile(api: FakeBotAPI, bot: Bot) -> None:
     await say(api, "I have 5 years and a bachelor's, what would I make in Dallas?", expect=2)
+    await say(api, "save")
     await press(api, "edit:location")
     texts = await say(api, "NYC", expect=2)
     assert "New York" in texts[0] and "5 years" in texts[0]
@@ -225,9 +226,12 @@ async def test_edited_messages_and_forged_buttons_are_harmless(api: FakeBotAPI, 
         {"edited_message": api.message(USER, "what about boston?", edit_date=int(time.time()))}
     )
     await api.wait_for(USER, 1)
-    texts = await press(api, "ans:years:999")
+    before = len(api.to(USER))
+    await api.press(USER, "ans:years:999", forged=True)
+    texts = [s.text for s in (await api.wait_for(USER, before + 1))[before:]]
     assert "earlier message" in texts[0]
-    await press(api, "x" * 64)
+    await api.press(USER, "x" * 64, forged=True)
+    await api.wait_for(USER, before + 2)
     assert api.rejected == []
 
 
@@ -242,7 +246,7 @@ async def test_in_groups_only_messages_addressed_to_the_bot(api: FakeBotAPI, bot
 async def test_users_are_kept_apart(api: FakeBotAPI, bot: Bot) -> None:
     await say(api, "I have 10 years, what would I earn in Boston?", expect=2, user=1)
     await say(api, "/profile", user=2)
-    assert "don't have a profile" in api.to(2)[-1].text
+    assert "don't have a saved profile" in api.to(2)[-1].text
 
 
 async def test_kill_9_mid_questionnaire_loses_nothing(api: FakeBotAPI, tmp_path: Path) -> None:
@@ -309,7 +313,7 @@ async def test_one_users_burst_is_answered_in_order(api: FakeBotAPI, bot: Bot) -
 async def test_a_failed_chart_still_leaves_the_estimate_text(api: FakeBotAPI, bot: Bot) -> None:
     api.fail_photos = True
     texts = await say(api, "I have 4 years and a CMAA, what would I make in Boston?")
-    assert "Your estimate" in texts[0]
+    assert "a year, most likely about" in texts[0]
     await say(api, "thanks")
     assert [s.method for s in api.to(USER)] == ["sendMessage", "sendMessage"]
     assert api.rejected == [("sendPhoto", "PHOTO_INVALID_DIMENSIONS")]
@@ -340,8 +344,8 @@ async def test_offer_and_compare_in_the_bot(api: FakeBotAPI, bot: Bot) -> None:
 
 async def test_how_do_i_earn_more_after_an_estimate(api: FakeBotAPI, bot: Bot) -> None:
     await say(api, "I have 2 years and a GED, what would I make in Dallas?", expect=2)
-    assert "go:levers" in [b[1] for b in api.to(USER)[-2].buttons]
-    texts = await press(api, "go:levers")
+    levers = next(b[1] for b in api.to(USER)[-2].buttons if b[1].startswith("levers:"))
+    texts = await press(api, levers)
     assert "What would raise your most likely figure" in texts[0] and "CMAA" in texts[0]
     texts = await say(api, "how can I get a raise?")
     assert "What would raise" in texts[0]

@@ -84,13 +84,13 @@ async def test_a_webhook_port_in_use_stops_start_up_with_what_to_fix(
 
 def test_settings_read_env_and_dotenv(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-    (tmp_path / ".env").write_text("TELEGRAM_BOT_TOKEN=from-dotenv\nPTCC_ADMIN_IDS=1, 2\n")
+    (tmp_path / ".env").write_text(f"TELEGRAM_BOT_TOKEN={TOKEN}\nPTCC_ADMIN_IDS=1, 2\n")
     monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
     settings = load_settings()
     assert settings.telegram_bot_token is not None
-    assert settings.telegram_bot_token.get_secret_value() == "from-dotenv"
+    assert settings.telegram_bot_token.get_secret_value() == TOKEN
     assert settings.ptcc_admin_ids == (1, 2)
-    assert "from-dotenv" not in repr(settings)
+    assert TOKEN not in repr(settings)
     monkeypatch.setenv("PTCC_WEBHOOK_PORT", "0")
     with pytest.raises(SettingsError, match="PTCC_WEBHOOK_PORT"):
         load_settings()
@@ -161,3 +161,50 @@ def test_the_token_is_redacted_from_every_log_record(caplog: pytest.LogCaptureFi
     )
     handler.filter(record)
     assert TOKEN not in record.getMessage() and "<token>" in record.getMessage()
+
+
+def test_a_malformed_token_is_named_before_any_request(tmp_path: Path) -> None:
+    result = run_bot({"TELEGRAM_BOT_TOKEN": "hello"}, tmp_path)
+    assert result.returncode == 2
+    assert "TELEGRAM_BOT_TOKEN" in result.stderr and "@BotFather" in result.stderr
+    assert "hello" not in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+async def test_a_rejected_token_or_no_network_stops_start_up_in_one_sentence(
+    tmp_path: Path,
+) -> None:
+    api = FakeBotAPI()
+    await api.start()
+    wrong = "123456789:AAHwrongTokenWrongTokenWrongToken01"
+    try:
+        for url, says in (
+            (api.base_url, "rejected TELEGRAM_BOT_TOKEN"),
+            (f"http://127.0.0.1:{free_port()}/bot", "could not reach Telegram at 127.0.0.1"),
+        ):
+            env = {"TELEGRAM_BOT_TOKEN": wrong, "PTCC_BOT_API_URL": url,
+                   "PTCC_DB": str(tmp_path / "t.db")}  # fmt: skip
+            result = await asyncio.to_thread(run_bot, env, tmp_path)
+            assert result.returncode == 1
+            assert says in result.stderr
+            assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+            assert wrong not in result.stderr + result.stdout
+            assert wrong.split(":")[1] not in result.stderr
+    finally:
+        await api.stop()
+
+
+def test_the_token_is_redacted_from_exception_text_too() -> None:
+    import logging
+
+    from bot.app import RedactToken
+
+    try:
+        raise RuntimeError(f"The token `{TOKEN}` was rejected by the server.")
+    except RuntimeError:
+        record = logging.LogRecord(
+            "telegram", logging.ERROR, __file__, 1, "failed", None, sys.exc_info()
+        )
+    RedactToken(TOKEN).filter(record)
+    shown = logging.Formatter().format(record)
+    assert TOKEN not in shown and "<token>" in shown

@@ -37,14 +37,15 @@ async def test_random_kill_9_under_load_loses_no_stored_estimate(
 
     async def user(user_id: int) -> None:
         for n in range(MESSAGES):
-            before = len(api.to(user_id))
-            await api.send_text(user_id, f"I have {n + 1} years, what would I make in Boston?")
-            try:
-                await api.wait_for(user_id, before + 1, timeout=8)
-            except AssertionError:
-                continue  # the update died with the bot: a real user would just ask again
+            for text in (f"I have {n + 1} years, what would I make in Boston?", "save"):
+                before = len(api.to(user_id))
+                await api.send_text(user_id, text)
+                try:
+                    await api.wait_for(user_id, before + 1, timeout=8)
+                except AssertionError:
+                    break  # the update died with the bot: a real user would just ask again
         texts = [s.text for s in api.to(user_id) if s.method == "sendMessage"]
-        seen[user_id] = sum(text.startswith("Your estimate") for text in texts)
+        seen[user_id] = sum(text.startswith("Saved to your profile") for text in texts)
 
     async def killer() -> None:
         nonlocal bot

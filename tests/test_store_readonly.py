@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.fake_bot_api import TOKEN
+
 
 @pytest.fixture
 def read_only_copy(tmp_path: Path) -> Iterator[Path]:
@@ -38,7 +40,7 @@ def read_only_copy(tmp_path: Path) -> Iterator[Path]:
 
 def test_read_only_database_is_a_clear_start_up_error(read_only_copy: Path, tmp_path: Path) -> None:
     env = {**os.environ, "PTCC_DB": str(read_only_copy), "HOME": str(tmp_path),
-           "TELEGRAM_BOT_TOKEN": "123:abc"}  # fmt: skip
+           "TELEGRAM_BOT_TOKEN": TOKEN}  # fmt: skip
     for command in (["-m", "ptcc_core.cli", "health"], ["-m", "bot.main"]):
         result = subprocess.run(
             [sys.executable, *command], env=env, capture_output=True, text=True, timeout=60
