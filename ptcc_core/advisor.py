@@ -245,6 +245,8 @@ class Advisor:
             if rest == "cancel":
                 calm = session.model_copy(update=_NO_OFFER)
                 return Outcome(replies=(self.texts.cancelled(True),), session=calm, replaces=True)
+            if rest == "back":
+                return self._offer_back(session).model_copy(update={"replaces": True})
         # Menus and "did you mean" give way to what was picked from them.
         if kind == "menu" and (not rest or rest in self.knowledge.menus):
             reply = self.texts.menu(rest) if rest else self.texts.topics()
@@ -387,9 +389,7 @@ class Advisor:
         if normalized in ("skip", "keep", "default") and step != "base":
             return self._offer_answer(session, None)
         if normalized == "back":
-            earlier = OFFER_STEPS[max(OFFER_STEPS.index(step) - 1, 0)]
-            back = session.model_copy(update={"offer_step": earlier})
-            return Outcome(replies=(self._offer_question(back),), session=back)
+            return self._offer_back(session)
         amount = read_amount(step, text)
         if amount is not None:
             return self._offer_answer(session, amount)
@@ -398,6 +398,13 @@ class Advisor:
             return Outcome(replies=(reply, self._offer_question(session)), session=session)
         hint = self.texts.not_understood(f'Type a number, like "{QUESTIONS[step].example}".')
         return Outcome(replies=(hint, self._offer_question(session)), session=session)
+
+    def _offer_back(self, session: Session) -> Outcome:
+        step = session.offer_step
+        assert step is not None
+        earlier = OFFER_STEPS[max(OFFER_STEPS.index(step) - 1, 0)]
+        back = session.model_copy(update={"offer_step": earlier})
+        return Outcome(replies=(self._offer_question(back),), session=back)
 
     def _offer_answer(
         self, session: Session, amount: float | None, replaces: bool = False

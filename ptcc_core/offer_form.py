@@ -11,6 +11,7 @@ from ptcc_core.offers import Offer
 from ptcc_core.text import normalize
 
 KEEP = Choice(label="Keep the default", value="offer:keep")
+BACK = Choice(label="⬅ Back", value="offer:back")
 STOP = Choice(label="✖ Cancel", value="offer:cancel")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _UNIT_WORDS = {
@@ -62,7 +63,7 @@ QUESTIONS: dict[OfferStep, OfferQuestion] = {
 
 
 def choices(step: OfferStep) -> tuple[Choice, ...]:
-    return (STOP,) if step == "base" else (KEEP, STOP)
+    return (STOP,) if step == "base" else (KEEP, BACK, STOP)
 
 
 def default_text(step: OfferStep) -> str:

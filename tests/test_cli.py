@@ -479,3 +479,56 @@ def test_an_unreachable_postgresql_is_a_clear_error(env: dict[str, str], url: st
 def test_estimate_refuses_a_place_outside_the_us(env: dict[str, str]) -> None:
     done = ptcc(env, "estimate", "--years", "5", "--education", "bachelor", "--location", "London")
     assert done.returncode == 2 and "outside the United States" in done.stderr
+
+
+def test_chat_numbers_one_screen_once(env: dict[str, str]) -> None:
+    # After an answer mid-questionnaire, its related topics and the step's own choices share
+    # one numbering: "4" is the step's first choice, never a related topic.
+    run = ptcc(env, "chat", stdin="/estimate\n5\nwhat is a CMAA?\n4\n")
+    before_answer = run.stdout.split("Got it: High school")[0]
+    screen = before_answer.split("> ")[-2]  # the screen the "4" was typed at
+    numbers = re.findall(r"^  (\d+)\) ", screen, re.MULTILINE)
+    assert numbers == [str(n) for n in range(1, len(numbers) + 1)] and len(numbers) > 6
+    assert "Got it: High school diploma or GED" in run.stdout
+
+
+def test_chat_reads_a_number_as_the_amount_it_asks_for(env: dict[str, str]) -> None:
+    # "2" for two days off is two days, not the second button (which once cancelled).
+    answers = ["/offer", "45000", "0", "0", "2", "0", "0"]
+    run = ptcc(env, "chat", stdin="\n".join(answers) + "\n")
+    assert "This offer:" in run.stdout and "Cancelled" not in run.stdout
+    assert "2 days" in run.stdout
+    years = ptcc(env, "chat", stdin="/estimate\n5\n")
+    assert "Got it: 5 years" in years.stdout  # not the fifth range button
+
+
+def test_chat_navigation_words_where_numbers_are_amounts(env: dict[str, str]) -> None:
+    run = ptcc(env, "chat", stdin="/offer\n45000\nback\ncancel\n")
+    assert "(type a number, or: cancel)" in run.stdout
+    assert run.stdout.count("What is the base salary") == 2
+    assert "Cancelled" in run.stdout
+
+
+def test_chat_ends_at_once_on_ctrl_c(env: dict[str, str]) -> None:
+    import signal
+    import time
+
+    chat = subprocess.Popen(
+        [sys.executable, "-m", "ptcc_core.cli", "chat"],
+        env={**env, "PYTHONUNBUFFERED": "1"},
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert chat.stdout is not None
+    os.set_blocking(chat.stdout.fileno(), False)
+    shown, deadline = b"", time.monotonic() + 60
+    while b"> " not in shown and time.monotonic() < deadline:
+        time.sleep(0.05)
+        shown += chat.stdout.read() or b""
+    chat.send_signal(signal.SIGINT)  # the user presses Ctrl-C at the prompt
+    try:
+        assert chat.wait(5) == 0
+    finally:
+        chat.kill()
+    assert b"Traceback" not in (chat.stderr.read() if chat.stderr else b"")
