@@ -12,9 +12,17 @@ records what it did and where the figure comes from:
    little more at the top, the others follow the national figures;
 5. certifications: one premium band for one or more certifications;
 6. location: the metro premium or lower-cost discount, as a percentage of everything above.
+
+The article gives each factor on its own and never says how they combine; adding them up is
+this estimator's arithmetic, and every breakdown of two or more factors says so. Its
+figures end at the senior tier's "$70,000+" (high-cost areas and large systems included), so
+the most likely figure stops there; a higher top of the range is marked as the sum of
+premiums, not an article figure. Every figure is rounded to the nearest $100.
 """
 
 from __future__ import annotations
+
+import math
 
 from pydantic import BaseModel, ConfigDict
 
@@ -24,6 +32,12 @@ from ptcc_core.profile import Profile
 
 _POSITION_START = 0.25
 _POSITION_SPAN = 0.5
+ROUND_TO = 100
+
+
+def rounded(amount: float) -> int:
+    """To the nearest $100, halves up: every figure an estimate shows is rounded this way."""
+    return int(math.floor(amount / ROUND_TO + 0.5) * ROUND_TO)
 
 
 class Step(BaseModel):
@@ -103,7 +117,7 @@ class _Run:
 
     def figures(self) -> tuple[int, int, int]:
         figures = zip(self.band.figures(), self.scale, strict=True)
-        low, mid, high = (round(value * scale) for value, scale in figures)
+        low, mid, high = (rounded(value * scale) for value, scale in figures)
         return low, min(max(mid, low), high), high
 
 
@@ -123,6 +137,15 @@ class Estimator:
         self._certifications(profile, run)
         self._location(profile, run)
         low, mid, high = run.figures()
+        ceiling = self.factors.experience.tier[-1].high
+        if mid > ceiling:
+            run.notes.insert(
+                0,
+                f"The article's figures end at {usd(ceiling)}+ (senior coordinators, high-cost "
+                f"areas and large systems included), so the most likely figure stops at "
+                f"{usd(ceiling)}; {usd(high)} is the sum of the premiums, not an article figure.",
+            )
+            mid, low = ceiling, min(low, ceiling)
         return Estimate(
             low=low,
             mid=mid,
@@ -160,8 +183,9 @@ class Estimator:
         )
         if tier.open_ended and profile.years > tier.top_at_years:
             run.notes.append(
-                f"The article puts senior pay at {usd(tier.low)}-{usd(tier.high)}+ without an "
-                "upper limit; supervisory or office-manager duties can take it higher."
+                f"The article puts senior pay at {usd(tier.low)}-{usd(tier.high)}+ with no upper "
+                "limit, higher with supervisory or office-management duties, especially in "
+                "high-cost areas or large, complex health systems."
             )
         return run
 
@@ -177,17 +201,16 @@ class Estimator:
         band.high += weight * (start_high - entry.high)
         band.high = max(band.high, band.low)
         level = table.get(profile.education)
-        plus = "+" if level.open_ended else ""
+        start = (
+            f"{usd(level.low)}+" if level.open_ended else f"{usd(start_low)}-{usd(start_high)}"
+        )
         if run.entry_tier:
-            effect = f"starting range {usd(start_low)}-{usd(start_high)}{plus}"
+            effect = f"starting salary {start}"
         else:
-            effect = (
-                f"starts at {usd(start_low)}-{usd(start_high)}{plus}; "
-                f"{weight:.0%} of that edge counted after entry level"
-            )
+            effect = f"starting salary {start}; I count {weight:.0%} of that edge after entry level"
             run.notes.append(
-                "The article gives education figures for starting pay only; past the entry "
-                "level, experience counts for more than the degree."
+                "The article gives education figures for starting pay only, and calls "
+                "experience arguably the most significant factor in salary growth."
             )
         run.record(level.label, effect, table.section)
 
@@ -215,8 +238,16 @@ class Estimator:
         if employer.premium_high:
             band.low *= 1 + employer.premium_low
             band.high *= 1 + employer.premium_high
-            effects.append(f"up to {_pct(employer.premium_high)} at the top")
-        effect = "; ".join(effects) or "in line with the national figures"
+            effects.append(
+                f"may pay slightly more (the article gives no figure; I count up to "
+                f"{_pct(employer.premium_high)} at the top)"
+            )
+        if employer.range_low is not None and employer.range_high is not None:
+            effects.append(
+                f"varies widely, {usd(employer.range_low)}-{usd(employer.range_high)} "
+                "(no adjustment)"
+            )
+        effect = "; ".join(effects) or "often in line with the national averages"
         run.record(employer.label, effect, section)
         run.notes.append(employer.note)
 
@@ -231,7 +262,8 @@ class Estimator:
         names = ", ".join(c.id for c in held)
         run.record(
             f"Certification{'s' if len(held) > 1 else ''}: {names}",
-            f"+{usd(table.premium_low)} to +{usd(table.premium_high)}",
+            f"+{usd(table.premium_low)} to +{usd(table.premium_high)} or more, for holding one "
+            "or more",
             table.section,
         )
         if len(held) > 1:
@@ -267,16 +299,17 @@ class Estimator:
             )
         if place.metro_id == table.sf_example.metro:
             ex = table.sf_example
-            implied = f"{_pct(ex.low / ex.base - 1)} to {_pct(ex.high / ex.base - 1)}"
             notes.append(
                 f"The article's own example, {usd(ex.base)} elsewhere becoming "
-                f"{usd(ex.low)}-{usd(ex.high)} in San Francisco, implies {implied}, more than "
-                "its stated band; I follow the stated "
-                f"{_pct(place.premium_low)} to {_pct(place.premium_high)}."
+                f"{usd(ex.low)}-{usd(ex.high)} in San Francisco, tops out at "
+                f"{_pct(ex.high / ex.base - 1)}, above its stated {_pct(place.premium_high)}; "
+                f"I follow the stated {_pct(place.premium_low)} to {_pct(place.premium_high)}. "
+                "The article says a much higher cost of living offsets that pay."
             )
-        if place.kind == "metro":
+        elif place.kind == "metro":
             notes.append(
-                "Higher pay in big coastal cities comes with a much higher cost of living."
+                "The article says salaries follow the local cost of living, but gives no "
+                "living-cost figure for this city."
             )
             if profile.employer == "corporate_chain":
                 notes.append("A corporate chain may not pay the full city premium.")

@@ -56,9 +56,9 @@ class LeverFinder:
             cert = f.certifications.certification[0]
             yield (
                 f"Earn the {cert.id} ({cert.name})",
-                f"Certifications add {usd(f.certifications.premium_low)} to "
-                f"{usd(f.certifications.premium_high)} a year; the {cert.id} from the "
-                f"{cert.issuer or 'NHA'} is one of the most recognised for this role.",
+                f"Holding one or more certifications can add {usd(f.certifications.premium_low)} "
+                f"to {usd(f.certifications.premium_high)} or more a year"
+                + (f"; the {cert.id} is offered by the {cert.issuer}." if cert.issuer else "."),
                 with_(certifications=(cert.id,)),
             )
         years = profile.years or 0.0
@@ -69,23 +69,39 @@ class LeverFinder:
             yield (
                 f"Reach the {tier.label.lower()} tier ({tier.article_years}), "
                 f"in {wait:g} more year{'s' if wait != 1 else ''}",
-                f"The article puts that tier at {usd(tier.low)}-{usd(tier.high)}.",
+                f"The article puts that tier at {usd(tier.low)}-{usd(tier.high)}"
+                f"{'+' if tier.open_ended else ''}.",
                 with_(years=tier.years_from),
             )
         if profile.education in EDUCATION_ORDER[:-1]:
             level = f.education.get(EDUCATION_ORDER[EDUCATION_ORDER.index(profile.education) + 1])
             article = "an" if level.label[0].lower() in "aeiou" else "a"
+            if level.open_ended:
+                why = (
+                    f"It means a higher starting salary ({usd(level.low)}+) and a much clearer "
+                    "path toward leadership roles like Office Manager or Practice Administrator."
+                )
+            else:
+                low, high = f.education.start_range(level.id)
+                why = (
+                    f"It makes you much more competitive and can push starting pay closer to "
+                    f"{usd(low)}-{usd(high)}."
+                )
             yield (
                 f"Complete {article} {level.label[0].lower()}{level.label[1:]}",
-                f"It starts at {usd(level.low)}+ and opens the way to office manager and "
-                "practice administrator roles.",
+                why,
                 with_(education=level.id),
             )
         top = max(f.locations.metro, key=lambda m: m.premium_low + m.premium_high)
         yield (
             f"Work in {top.name}",
-            f"Pay there runs {top.premium_low:.0%} to {top.premium_high:.0%} above the national "
-            "average, but living costs are much higher too.",
+            f"Salaries there can be {top.premium_low:.0%} to {top.premium_high:.0%} above the "
+            "national average"
+            + (
+                ", though the article says a much higher cost of living offsets that."
+                if top.id == f.locations.sf_example.metro
+                else "."
+            ),
             with_(location=top.name),
         )
         for employer_id in EMPLOYER_IDS:
@@ -100,7 +116,7 @@ class LeverFinder:
         if missing:
             yield (
                 f"Build an in-demand skill, such as {missing[0].label}",
-                "The article says in-demand skills lead to offers at the higher end of the "
-                "range for your experience.",
+                "The article says highlighting in-demand skills can lead to offers at the "
+                "higher end of the range for your experience.",
                 with_(skills=(*profile.skills, missing[0].id)),
             )

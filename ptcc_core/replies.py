@@ -38,6 +38,10 @@ _FIELD_LABELS = {
 _MAX_NOTES = 3
 _MAX_LEVERS = 6
 _MAX_REPLY = 1150  # characters: a chat reply, not a page
+_COMBINED = (
+    "How I got there (the article gives each factor on its own; adding them up is my "
+    "arithmetic):"
+)
 _UNSAVED = (
     'Your saved profile is unchanged: tap "Save to my profile" (or type save) to keep these '
     "answers."
@@ -249,15 +253,16 @@ class Texts:
         opening = "For this case:" if case else "Your estimate:"
         lines = [
             f"{opening} {usd(estimate.low)} to {usd(estimate.high)} a year, "
-            f"most likely about {usd(round(estimate.mid, -2))}."
+            f"most likely about {usd(estimate.mid)}."
         ]
         if case is not None:
             lines += [self._assumed(estimate, case), _UNSAVED]
-        lines += ["", "How I got there:"]
+        combined = len(estimate.breakdown) > 1
+        lines += ["", _COMBINED if combined else "How I got there:"]
         lines += [f"- {s.factor}: {s.effect} ({s.source})" for s in estimate.breakdown]
         notes = [f"- {note}" for note in estimate.notes[:_MAX_NOTES]]
-        while notes and len("\n".join([*lines, "", "Good to know:", *notes])) > _MAX_REPLY:
-            notes.pop()  # the breakdown matters more than the last caveat
+        while len(notes) > 1 and len("\n".join([*lines, "", "Good to know:", *notes])) > _MAX_REPLY:
+            notes.pop()  # the breakdown matters more than the later caveats
         if notes:
             lines += ["", "Good to know:", *notes]
         change = Choice(label="✏ Change an answer", value="go:profile")
@@ -292,12 +297,14 @@ class Texts:
 
     def levers(self, levers: list[Lever], mid: int) -> Reply:
         if not levers:
+            top = self._knowledge.factors.experience.tier[-1].high
             return Reply(
                 kind="info",
-                text="Your profile is already at the top of what the article's figures allow.",
+                text="None of the changes I can price would raise this estimate: the article's "
+                f"figures stop at its senior range of {usd(top)}+, with no upper limit given.",
                 choices=(ESTIMATE,),
             )
-        lines = [f"What would raise your most likely figure (now about {usd(round(mid, -2))}):", ""]
+        lines = [f"What would raise your most likely figure (now about {usd(mid)}):", ""]
         for n, lever in enumerate(levers[:_MAX_LEVERS], start=1):
             line = f"{n}. {lever.change}: +{usd(lever.delta_mid)} a year. {lever.why}"
             if sum(len(x) + 1 for x in lines) + len(line) > _MAX_REPLY:
