@@ -414,7 +414,7 @@ class Advisor:
         draft = dict(session.offer_draft)
         if amount is not None:
             draft[step] = amount
-        following = next_offer_step(step)
+        following = next_offer_step(step, draft)
         if following is not None:
             moved = session.model_copy(update={"offer_step": following, "offer_draft": draft})
             return Outcome(replies=(self._offer_question(moved),), session=moved, replaces=replaces)

@@ -27,7 +27,14 @@ STEPS: tuple[StepId, ...] = (
     "skills",
 )
 OfferStep = Literal[
-    "base", "bonus", "health_insurance", "pto_days", "ce_stipend", "contribution_pct"
+    "base",
+    "bonus",
+    "health_insurance",
+    "pto_days",
+    "ce_stipend",
+    "match_rate_pct",
+    "match_cap_pct",
+    "contribution_pct",
 ]
 OFFER_STEPS: tuple[OfferStep, ...] = (
     "base",
@@ -35,6 +42,8 @@ OFFER_STEPS: tuple[OfferStep, ...] = (
     "health_insurance",
     "pto_days",
     "ce_stipend",
+    "match_rate_pct",
+    "match_cap_pct",
     "contribution_pct",
 )
 MAX_SAVED_ESTIMATES = 20

@@ -72,7 +72,7 @@ class Questionnaire:
         self.questions: dict[StepId, Question] = {
             "years": Question(
                 "years",
-                "How many years have you worked as a coordinator (or in a similar front-office role)?",
+                "How many years have you worked as a PT care coordinator?",
                 'Pick a range or type a number, like "5 years" or "6 months".',
                 tuple(
                     Choice(label=label, value=f"ans:years:{value:g}")

@@ -201,9 +201,7 @@ class Estimator:
         band.high += weight * (start_high - entry.high)
         band.high = max(band.high, band.low)
         level = table.get(profile.education)
-        start = (
-            f"{usd(level.low)}+" if level.open_ended else f"{usd(start_low)}-{usd(start_high)}"
-        )
+        start = f"{usd(level.low)}+" if level.open_ended else f"{usd(start_low)}-{usd(start_high)}"
         if run.entry_tier:
             effect = f"starting salary {start}"
         else:

@@ -44,7 +44,7 @@ class OfferQuestion:
 QUESTIONS: dict[OfferStep, OfferQuestion] = {
     "base": OfferQuestion("What is the base salary, per year?", "45000 or 45k"),
     "bonus": OfferQuestion(
-        "Any yearly bonus you can expect? (The article says bonuses run from a few hundred to several thousand dollars where offered.)",
+        "Any yearly bonus you can expect? (The article says bonuses are not always standard; a yearly one can range from a few hundred to several thousand dollars.)",
         "1500, or 0",
     ),
     "health_insurance": OfferQuestion(
@@ -55,10 +55,12 @@ QUESTIONS: dict[OfferStep, OfferQuestion] = {
         "How many paid days off a year (vacation, sick days, holidays)?", "15"
     ),
     "ce_stipend": OfferQuestion("Any continuing-education stipend per year?", "500, or 0"),
-    "contribution_pct": OfferQuestion(
-        "What % of your salary would you put into the 401(k)/403(b)? The common match is 50% of it, up to 6% of salary.",
-        "6",
+    "match_rate_pct": OfferQuestion(
+        "Does the employer match 401(k)/403(b) contributions? Type the % of your contribution it adds, or 0 for no match. (A common match, the article says, is 50% of your contribution up to 6% of salary.)",
+        "50, or 0",
     ),
+    "match_cap_pct": OfferQuestion("It matches up to what % of your salary?", "6"),
+    "contribution_pct": OfferQuestion("And what % of your salary would you put in?", "6"),
 }
 
 
@@ -87,6 +89,9 @@ def read_amount(step: OfferStep, text: str) -> float | None:
     return value
 
 
-def next_offer_step(step: OfferStep) -> OfferStep | None:
+def next_offer_step(step: OfferStep, answers: dict[str, float]) -> OfferStep | None:
+    """The step after this one; with no employer match, its cap and your share do not count."""
+    if step == "match_rate_pct" and not answers.get("match_rate_pct"):
+        return None
     index = OFFER_STEPS.index(step) + 1
     return OFFER_STEPS[index] if index < len(OFFER_STEPS) else None

@@ -1,9 +1,9 @@
 """Total compensation of a job offer, and two offers side by side.
 
 The article's view: base salary is one part; bonuses, profit sharing, health insurance, a
-retirement match (commonly 50% of your contributions up to 6% of salary), paid time off and a
-continuing-education stipend make up the rest. Every figure here is the user's, or a default
-that is shown as an assumption.
+retirement match (a common one is 50% of your contribution up to 6% of salary), paid time off
+and a continuing-education stipend make up the rest. Every figure here is the user's, or a
+default that is shown as an assumption; no employer match is counted unless it was given.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ class Offer(BaseModel):
         default=6.0, ge=0, le=100, description="your 401(k)/403(b) contribution"
     )
     match_rate_pct: float = Field(
-        default=50.0, ge=0, le=200, description="employer match, % of your contribution"
+        default=0.0, ge=0, le=200, description="employer match, % of your contribution"
     )
     match_cap_pct: float = Field(
         default=6.0, ge=0, le=100, description="matched up to this % of salary"
@@ -71,7 +71,7 @@ def total_compensation(offer: Offer) -> TotalCompensation:
             amount=offer.bonus,
             assumption=given
             if offer.bonus
-            else "none given; the article says bonuses run from a few hundred to several thousand dollars where offered",
+            else "none given; the article says bonuses are not always standard, and a yearly one can range from a few hundred to several thousand dollars",
         ),
         Line(
             label="Profit sharing",
@@ -81,7 +81,9 @@ def total_compensation(offer: Offer) -> TotalCompensation:
         Line(
             label="Retirement match",
             amount=round(match),
-            assumption=f"you put in {offer.contribution_pct:g}% of salary; the employer adds {offer.match_rate_pct:g}% of that, up to {offer.match_cap_pct:g}% of salary; the article's common rule is 50% up to 6%",
+            assumption=f"you put in {offer.contribution_pct:g}% of salary; the employer adds {offer.match_rate_pct:g}% of that, up to {offer.match_cap_pct:g}% of salary, as given"
+            if offer.match_rate_pct
+            else "no employer match given; a common match, the article says, is 50% of your contribution up to 6% of salary, so ask the employer",
         ),
         Line(
             label="Health insurance",

@@ -39,8 +39,7 @@ _MAX_NOTES = 3
 _MAX_LEVERS = 6
 _MAX_REPLY = 1150  # characters: a chat reply, not a page
 _COMBINED = (
-    "How I got there (the article gives each factor on its own; adding them up is my "
-    "arithmetic):"
+    "How I got there (the article gives each factor on its own; adding them up is my arithmetic):"
 )
 _UNSAVED = (
     'Your saved profile is unchanged: tap "Save to my profile" (or type save) to keep these '

@@ -334,8 +334,9 @@ async def test_offer_and_compare_in_the_bot(api: FakeBotAPI, bot: Bot) -> None:
     await say(api, "52k")
     for _ in range(4):
         await press(api, "offer:keep")
-    total = await press(api, "offer:keep")
-    assert "This offer: $53,560 a year in total." in total[0]
+    total = await press(api, "offer:keep")  # no employer match: nothing more is asked
+    assert "This offer: $52,000 a year in total." in total[0]
+    assert "no employer match given" in total[0]
     await say(api, "/compare", expect=2)
     await press(api, "offer:cancel")
     assert "Cancelled" in api.to(USER)[-1].text

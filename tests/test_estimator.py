@@ -83,7 +83,11 @@ def test_starting_pay_by_education_matches_the_article(
 
 def test_unknown_experience_uses_the_national_range_and_median(advisor: Advisor) -> None:
     result = estimate(advisor)
-    assert (result.low, result.mid, result.high) == (38000, 45200, 56000)  # the median $45,160, to $100
+    assert (result.low, result.mid, result.high) == (
+        38000,
+        45200,
+        56000,
+    )  # the median $45,160, to $100
     assert any("years of experience" in note for note in result.notes)
 
 

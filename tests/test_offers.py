@@ -18,8 +18,15 @@ def part(offer: Offer, label: str) -> int:
 
 
 @pytest.mark.parametrize(("contribution", "match"), [(6, 1350), (10, 1350), (4, 900), (0, 0)])
-def test_the_articles_match_rule_50_percent_up_to_6(contribution: float, match: int) -> None:
-    assert part(Offer(base=45000, contribution_pct=contribution), "Retirement match") == match
+def test_a_match_of_50_percent_up_to_6(contribution: float, match: int) -> None:
+    offer = Offer(base=45000, contribution_pct=contribution, match_rate_pct=50, match_cap_pct=6)
+    assert part(offer, "Retirement match") == match
+
+
+def test_no_match_is_counted_unless_given() -> None:
+    total = total_compensation(Offer(base=45000, contribution_pct=6))
+    line = next(line for line in total.lines if line.label == "Retirement match")
+    assert line.amount == 0 and "no employer match given" in line.assumption
 
 
 def test_every_part_adds_up_and_pto_is_valued_at_daily_pay() -> None:
@@ -30,6 +37,7 @@ def test_every_part_adds_up_and_pto_is_valued_at_daily_pay() -> None:
         health_insurance=6000,
         pto_days=10,
         ce_stipend=750,
+        match_rate_pct=50,
     )
     total = total_compensation(offer)
     assert part(offer, "Paid time off") == 2000
@@ -65,9 +73,11 @@ def ptcc(*args: str) -> subprocess.CompletedProcess[str]:
 
 def test_offer_and_compare_commands() -> None:
     offer = json.loads(ptcc("offer", "--base", "45000", "--bonus", "1000", "--json").stdout)
-    assert offer["total"] == 45000 + 1000 + 1350
+    assert offer["total"] == 45000 + 1000  # no match counted unless given
+    matched = ptcc("offer", "--base", "45000", "--match-rate-pct", "50", "--json").stdout
+    assert json.loads(matched)["total"] == 45000 + 1350
     text = ptcc("compare", "base=45000 health_insurance=6000", "base=48000").stdout
-    assert text.startswith("Offer A is worth $2,910 more")
+    assert text.startswith("Offer A is worth $3,000 more")
     both = json.loads(ptcc("compare", "base=45000", "base=45000", "--json").stdout)
     assert both["better"] is None and both["difference"] == 0
 
@@ -101,7 +111,7 @@ def test_offer_flow_in_conversation(advisor) -> None:
     assert outcome.replies[0].kind == "answer" and outcome.session.offer_step == "base"
     outcome = turn(outcome.session, "text", "lots")  # not a number
     assert "couldn't read" in outcome.replies[0].text
-    for value in ("$45,000", "1k", "offer:keep", "10 days", "skip", "6%"):
+    for value in ("$45,000", "1k", "offer:keep", "10 days", "skip", "50%", "6", "6%"):
         kind = "choice" if value.startswith("offer:") else "text"
         outcome = turn(outcome.session, kind, value)
     assert outcome.session.offer_step is None
@@ -114,7 +124,7 @@ def test_compare_flow_asks_for_two_offers(advisor) -> None:
     from ptcc_core.conversation import Event, Session
 
     session = Session()
-    answers = ["45000", "0", "6000", "15", "0", "6", "48000", "0", "0", "10", "0", "6"]
+    answers = ["45000", "0", "6000", "15", "0", "0", "48000", "0", "0", "10", "0", "0"]
     outcome = advisor.handle(session, Event(kind="command", value="compare", at=datetime.now(UTC)))
     for answer in answers:
         outcome = advisor.handle(
