@@ -25,9 +25,11 @@ async def bot(api: FakeBotAPI, tmp_path: Path, advisor: Advisor) -> AsyncIterato
         await runner.stop()
 
 
-async def press_and_wait(api: FakeBotAPI, data: str, chat: int = USER) -> None:
+async def press_and_wait(
+    api: FakeBotAPI, data: str, chat: int = USER, message_id: int | None = None
+) -> None:
     before = len(api.to(chat))
-    await api.press(USER, data, chat_id=chat)
+    await api.press(USER, data, message_id=message_id, chat_id=chat)
     await api.wait_for(chat, before + 1)
 
 
@@ -108,3 +110,31 @@ async def test_a_group_answer_has_no_personal_buttons(api: FakeBotAPI, bot: Bot)
     await say(api, "@ptcc_test_bot what would I make in Boston with 5 years?", chat_id=GROUP)
     values = [value for _, value in api.to(GROUP)[-1].buttons]
     assert values and all(not v.startswith(("save:", "levers:", "go:")) for v in values)
+
+
+async def test_a_what_if_is_saved_only_by_its_button(api: FakeBotAPI, bot: Bot) -> None:
+    await say(api, "I have 6.5 years and a bachelor's, what would I make in Boston?", expect=2)
+    await say(api, "I have 10 years and an associate's in SF what would I make", expect=2)
+    profile = await say(api, "/profile")
+    assert "don't have a saved profile" in profile[0]
+    estimate = next(
+        m for m in reversed(api.to(USER)) if m.method == "sendMessage" and "Assumed" in m.text
+    )
+    save = next(value for _, value in estimate.buttons if value.startswith("save:"))
+    await press_and_wait(api, save, message_id=estimate.message_id)
+    assert api.to(USER)[-1].text.startswith("Saved to your profile.")
+    profile = await say(api, "/profile")
+    assert "Associate" in profile[0] and "San Francisco" in profile[0]
+    await say(api, "entry level pay in nyc", expect=2)  # a question: the profile stays
+    profile = await say(api, "/profile")
+    assert "10 years" in profile[0] and "San Francisco" in profile[0]
+
+
+async def test_a_question_naming_a_choice_is_answered_in_the_bot(api: FakeBotAPI, bot: Bot) -> None:
+    await say(api, "/estimate", expect=2)
+    for answer in ("5 years", "bachelor's", "none"):
+        await say(api, answer)
+    texts = await say(api, "how much more do they pay in san francisco?", expect=2)
+    assert "25%" in texts[0] and "Where do you work" in texts[1]
+    texts = await say(api, "/profile", expect=2)
+    assert "answers so far" in texts[0] and "Where do you work" in texts[1]

@@ -532,3 +532,13 @@ def test_chat_ends_at_once_on_ctrl_c(env: dict[str, str]) -> None:
     finally:
         chat.kill()
     assert b"Traceback" not in (chat.stderr.read() if chat.stderr else b"")
+
+
+def test_chat_what_if_saves_only_when_asked(env: dict[str, str]) -> None:
+    question = "I have 10 years and an associate's, what would I make in San Francisco?"
+    run = ptcc(env, "chat", stdin=f"{question}\n/profile\n{question}\nsave\n")
+    assert "Assumed: from your message, 10 years" in run.stdout
+    assert "don't have a saved profile" in run.stdout
+    assert (
+        "Saved to your profile." in run.stdout and "San Francisco" in run.stdout.split("Saved")[1]
+    )
