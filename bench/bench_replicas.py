@@ -55,7 +55,7 @@ from tests.fake_bot_api import TOKEN, FakeBotAPI  # noqa: E402
 from tests.ports import free_port  # noqa: E402
 from tests.postgres_server import PostgresServer, start_server  # noqa: E402
 
-SECRET = "replica-test-secret"
+SECRET = "replica-bench-secret-0123456789abcdefghijklmnop"
 CHART_CAPTION = "Your estimate against the article's pay ranges"
 CITIES = ["Boston", "NYC", "San Francisco", "Denver", "rural Ohio"]
 

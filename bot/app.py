@@ -252,6 +252,11 @@ class Channel:
         chat = update.effective_chat
         if user is None or chat is None:
             return
+        if chat.type == ChatType.PRIVATE and chat.id != user.id:
+            # Telegram never sends this: a private chat's id is its user's. A forged update
+            # could otherwise send one user's data to another's chat.
+            log.warning("dropping update %s: private chat and sender differ", update.update_id)
+            return
         if not self._pace.allow(user.id):
             if self._pace.should_warn(user.id):
                 await chat.send_message(SLOW_DOWN)
@@ -592,6 +597,7 @@ async def serve_webhook(
     replicas may share one PostgreSQL database."""
     assert settings.ptcc_webhook_url is not None
     secret = settings.ptcc_webhook_secret
+    assert secret is not None, "the settings refuse webhook mode without a secret"
     await application.initialize()
     try:
         if application.post_init is not None:
@@ -604,7 +610,7 @@ async def serve_webhook(
             path=urlparse(settings.ptcc_webhook_url).path or "/",
             listen=settings.ptcc_webhook_listen,
             port=settings.ptcc_webhook_port,
-            secret=secret.get_secret_value() if secret else None,
+            secret=secret.get_secret_value(),
             workers=settings.ptcc_workers,
             lease=settings.ptcc_inbox_lease,
             stop=stop,

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hmac
 import json
 import logging
 import os
@@ -53,7 +54,7 @@ class Inbox:
         application: AnyApplication,
         store: Store,
         *,
-        secret: str | None,
+        secret: str,
         workers: int,
         lease: float,
     ) -> None:
@@ -70,10 +71,16 @@ class Inbox:
     # Receiving ---------------------------------------------------------------------------
 
     async def receive(self, request: web.Request) -> web.Response:
-        if self.secret is not None and request.headers.get(SECRET_HEADER) != self.secret:
+        given = request.headers.get(SECRET_HEADER, "")
+        # Constant time: how much of a guess matched must not show in how long it takes.
+        if not hmac.compare_digest(given.encode(), self.secret.encode()):
             return web.Response(status=403)
         try:
             data = await request.json()
+            update_id = data.get("update_id") if isinstance(data, dict) else None
+            # Telegram's update ids are positive integers; anything else would jam the inbox.
+            if type(update_id) is not int or not 0 < update_id < 2**63:
+                raise ValueError(f"update_id {update_id!r} is not a positive integer")
             update = Update.de_json(data, self.application.bot)
         except (ValueError, TypeError, KeyError, AttributeError) as exc:
             log.warning("ignoring a webhook request that is not an update: %s", exc)
@@ -197,7 +204,7 @@ async def serve(
     path: str,
     listen: str,
     port: int,
-    secret: str | None,
+    secret: str,
     workers: int,
     lease: float,
     stop: asyncio.Event,

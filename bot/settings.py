@@ -8,10 +8,13 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 TOKEN_SHAPE = re.compile(r"\d{5,15}:[A-Za-z0-9_-]{30,60}")
+# Telegram allows 1-256 of these characters; anything shorter than 32 can be guessed.
+SECRET_SHAPE = re.compile(r"[A-Za-z0-9_-]{32,256}")
+MAKE_SECRET = "python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
 
 
 class SettingsError(Exception):
@@ -61,6 +64,18 @@ class Settings(BaseSettings):
             )
         return SecretStr(value.get_secret_value().strip()) if value is not None else None
 
+    @model_validator(mode="after")
+    def _webhook_needs_a_secret(self) -> Settings:
+        # Without it anyone who finds the URL can post updates as any user.
+        if self.ptcc_webhook_url:
+            secret = self.ptcc_webhook_secret
+            if secret is None or not SECRET_SHAPE.fullmatch(secret.get_secret_value()):
+                raise ValueError(
+                    "webhook mode needs PTCC_WEBHOOK_SECRET: 32 to 256 random letters, digits, "
+                    f"_ or -, for example from: {MAKE_SECRET}"
+                )
+        return self
+
 
 def load_settings() -> Settings:
     """Settings from the environment; raise SettingsError naming any bad setting."""
@@ -69,6 +84,7 @@ def load_settings() -> Settings:
     except ValidationError as exc:
         problems = []
         for err in exc.errors():
-            name = str(err["loc"][0]) if err["loc"] else "settings"
-            problems.append(f"{name.upper()}: {err['msg']}")
+            message = str(err["msg"]).removeprefix("Value error, ")
+            # A check across settings names the setting in its own message.
+            problems.append(f"{str(err['loc'][0]).upper()}: {message}" if err["loc"] else message)
         raise SettingsError("bad setting: " + "; ".join(problems)) from None

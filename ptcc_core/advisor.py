@@ -586,7 +586,7 @@ def _context(session: Session) -> Context:
 _QUESTION_START = re.compile(
     r"(what|whats|how|hows|which|why|who|where|when|does|is|are|can|could|should|will|would"
     r"|do(?!\s+not\b)|tell me|explain|show me|please|i want to know|id like to know"
-    r"|i wonder|wondering)\b"
+    r"|i wonder|wondering|im curious|i was curious|curious whether|curious if)\b"
 )
 _QUESTION_WORD = re.compile(
     r"\b(what|whats|how|which|why|who|where|when|does|do|is|are|can|could|should|would)\b"

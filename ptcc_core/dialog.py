@@ -7,6 +7,7 @@ one, and "Done" moves on.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,27 +15,30 @@ from ptcc_core.conversation import STEPS, Choice, StepId
 from ptcc_core.extractor import Extractor
 from ptcc_core.factors import SalaryFactors
 from ptcc_core.profile import MAX_YEARS, Profile
+from ptcc_core.text import normalize
 
 BACK = Choice(label="⬅ Back", value="nav:back")
 SKIP = Choice(label="Skip", value="nav:skip")
 CANCEL = Choice(label="✖ Cancel", value="nav:cancel")
 DONE = Choice(label="✔ Done", value="nav:done")
 
-_NONE_WORDS = {
-    "none",
-    "no",
-    "nope",
-    "nothing",
-    "not yet",
-    "n a",
-    "na",
-    "no certification",
-    "no certifications",
-    "no skills",
-    "not sure",
-    "dont know",
-    "idk",
-}
+# "None" at a step that takes several: "nope none", "nah I don't have any", "none really".
+_NONE = re.compile(
+    r"^(?:(?:none|no|nope|nah|nothing|zero|not yet|not really|na|n a|idk|not sure|dont know)\b.*"
+    r"|.*\b(?:none|nothing)\b.*"
+    r"|.*\b(?:dont|do not|havent|have not|dont have|never got)\b.*\b(?:any|one|them)\b.*)$"
+)
+# "All three", "all of them", "every one": every choice at such a step.
+_ALL = re.compile(r"^(?:.*\b)?(?:all|every|each)(?: of)?(?: (?:them|those|three|four|one))?\b")
+# A range typed as on the buttons ("1-2", "3 to 5 years"): its middle.
+_YEAR_RANGE = re.compile(
+    r"^(\d+(?:\.\d+)?)(?:\s*(?:-|to)\s*|\s+)(\d+(?:\.\d+)?)(?:\s*(?:years?|yrs?))?$"
+)
+# "6ish", "about 6", "like 6 i guess": a bare number with a hedge around it.
+_HEDGED_NUMBER = re.compile(
+    r"^(?:about|around|roughly|maybe|like|almost|nearly|over)?\s*"
+    r"(\d+(?:\.\d+)?)\s*(?:ish|or so|i guess|i think|maybe)?$"
+)
 
 _YEARS_BUTTONS = (
     ("Under 1 year", 0.5),
@@ -128,6 +132,20 @@ class Questionnaire:
             ),
         }
 
+        aliases: dict[str, tuple[str, ...]] = {
+            **{f"ans:education:{lv.id}": lv.aliases for lv in factors.education.level},
+            **{f"ans:employer:{e.id}": e.aliases for e in factors.employers.employer},
+        }
+        self._choice_words: dict[StepId, list[tuple[str, frozenset[str]]]] = {
+            step: [
+                (c.value, frozenset(normalize(phrase).split()))
+                for c in question.choices
+                for phrase in (c.label.split(" (")[0], *aliases.get(c.value, ()))
+                if normalize(phrase)
+            ]
+            for step, question in self.questions.items()
+        }
+
     def next_step(self, step: StepId | None) -> StepId | None:
         if step is None:
             return STEPS[0]
@@ -179,16 +197,42 @@ class Questionnaire:
     ) -> Profile | None:
         """The draft with a typed answer to this step, or None if the message gives none:
         `details` are what the message states (read once, by the extractor)."""
-        if self.questions[step].multi and normalized in _NONE_WORDS:
-            return self._set(draft, step, ())
+        question = self.questions[step]
         value = getattr(details, step) if step in details.model_fields_set else None
-        if step == "years" and value is None and normalized.replace(".", "", 1).isdigit():
-            value = float(normalized)  # a bare "5" answers "how many years?"
+        if question.multi and not value:
+            if _ALL.match(normalized):
+                return self._set(draft, step, [c.value.rsplit(":", 1)[1] for c in question.choices])
+            if _NONE.match(normalized):
+                return self._set(draft, step, ())
+        if step == "years" and value is None:
+            value = _typed_years(normalized)  # "5", "1-2", "6ish" answer "how many years?"
+        if value is None and not question.multi:
+            picked = self._named_choice(step, normalized)
+            read = self.read_choice(step, picked, draft) if picked else None
+            if read is not None:
+                return read[0]
         if value is None or (step == "years" and value > MAX_YEARS):
             return None
         return self._set(draft, step, value)
+
+    def _named_choice(self, step: StepId, normalized: str) -> str | None:
+        """The one choice whose label's words, or one of its aliases' words, all appear in
+        the text, in any order ("average city", "small private PT practice"), if only one
+        choice does."""
+        words = set(normalized.split())
+        named = {value for value, needed in self._choice_words[step] if needed <= words}
+        return named.pop() if len(named) == 1 else None
 
     @staticmethod
     def _set(draft: Profile, field: str, value: Any) -> Profile:
         """The draft with one more answer, validated, and marked as answered."""
         return Profile.model_validate({**draft.model_dump(exclude_unset=True), field: value})
+
+
+def _typed_years(normalized: str) -> float | None:
+    """Years typed without the word "years": "5", "6ish", "1-2" (a range's middle)."""
+    found = _YEAR_RANGE.match(normalized)
+    if found:
+        return (float(found.group(1)) + float(found.group(2))) / 2
+    found = _HEDGED_NUMBER.match(normalized)
+    return float(found.group(1)) if found else None

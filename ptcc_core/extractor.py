@@ -27,8 +27,9 @@ _YEARS = re.compile(
 )
 _NO_EXPERIENCE = re.compile(
     r"\b(no experience|zero experience|entry level|just starting|starting out|new grad|"
-    r"fresh graduate|first job|brand new|never worked)\b"
+    r"fresh graduate|first job|first year|brand new|never worked|new to it|just started)\b"
 )
+_DECADES = re.compile(r"\b(a|one|two|1|2)?\s*decades?\b")
 
 
 def _number(token: str) -> float:
@@ -64,6 +65,9 @@ class Extractor:
             if match.group(2).startswith("month"):
                 value = round(value / 12, 1)
             return value if 0 <= value <= MAX_YEARS else None
+        decades = _DECADES.search(normalized)
+        if decades:
+            return 10.0 * (_number(decades.group(1)) if decades.group(1) else 1)
         if _NO_EXPERIENCE.search(normalized):
             return 0.0
         return None

@@ -10,7 +10,7 @@ from typing import Literal
 
 Dialect = Literal["sqlite", "postgresql"]
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 _MIGRATIONS: dict[int, str | dict[Dialect, str]] = {
     1: """
@@ -60,6 +60,36 @@ _MIGRATIONS: dict[int, str | dict[Dialect, str]] = {
         CREATE INDEX inbox_waiting ON inbox (user_key, update_id) WHERE done_at IS NULL;
         CREATE INDEX inbox_done ON inbox (done_at) WHERE done_at IS NOT NULL;
     """,
+    # Only positive integer update ids: one stored "abc" once failed every later lease that
+    # read it. Rows that break the rule (from before it) go. SQLite compares any text as
+    # greater than a number, so it also checks the type; its table is rebuilt to add it.
+    4: {
+        "sqlite": """
+            CREATE TABLE inbox_checked (
+                update_id   INTEGER PRIMARY KEY
+                            CHECK (typeof(update_id) = 'integer' AND update_id > 0),
+                user_key    TEXT NOT NULL,
+                payload     TEXT NOT NULL,
+                received_at DOUBLE PRECISION NOT NULL,
+                lease_owner TEXT,
+                lease_until DOUBLE PRECISION,
+                attempts    INTEGER NOT NULL DEFAULT 0,
+                sending     INTEGER NOT NULL DEFAULT 0,
+                repeats     INTEGER NOT NULL DEFAULT 0,
+                done_at     DOUBLE PRECISION
+            );
+            INSERT INTO inbox_checked SELECT * FROM inbox
+                WHERE typeof(update_id) = 'integer' AND update_id > 0;
+            DROP TABLE inbox;
+            ALTER TABLE inbox_checked RENAME TO inbox;
+            CREATE INDEX inbox_waiting ON inbox (user_key, update_id) WHERE done_at IS NULL;
+            CREATE INDEX inbox_done ON inbox (done_at) WHERE done_at IS NOT NULL;
+        """,
+        "postgresql": """
+            DELETE FROM inbox WHERE update_id <= 0;
+            ALTER TABLE inbox ADD CONSTRAINT inbox_update_id_positive CHECK (update_id > 0);
+        """,
+    },
 }
 
 

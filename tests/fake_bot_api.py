@@ -22,6 +22,8 @@ from aiohttp import web
 
 # Shaped like a token from @BotFather: the bot id, a colon, 35 letters, digits, - or _.
 TOKEN = "123456789:AAHfakeTokenForTheLocalTestBotApi01"
+# A webhook secret as the README says to make one: long and random.
+WEBHOOK_SECRET = "Qm9sZC1yYW5kb20td2ViaG9vay1zZWNyZXQtZm9yLXRlc3Rz"
 BOT_USER = {"id": 999, "is_bot": True, "first_name": "PTCC Advisor", "username": "ptcc_test_bot"}
 _ALLOWED_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre",
                  "tg-spoiler", "span", "blockquote", "tg-emoji"}  # fmt: skip

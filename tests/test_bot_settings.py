@@ -17,7 +17,7 @@ import pytest
 from bot.app import build_application, serve_webhook
 from bot.settings import Settings, SettingsError, load_settings
 from ptcc_core.advisor import Advisor
-from tests.fake_bot_api import TOKEN, FakeBotAPI
+from tests.fake_bot_api import TOKEN, WEBHOOK_SECRET, FakeBotAPI
 from tests.ports import free_port
 
 
@@ -75,7 +75,8 @@ async def test_a_webhook_port_in_use_stops_start_up_with_what_to_fix(
         port = taken.getsockname()[1]
         env = {"TELEGRAM_BOT_TOKEN": TOKEN, "PTCC_BOT_API_URL": api.base_url,
                "PTCC_DB": str(tmp_path / "hook.db"), "PTCC_WEBHOOK_URL": "https://x.invalid/hook",
-               "PTCC_WEBHOOK_LISTEN": "127.0.0.1", "PTCC_WEBHOOK_PORT": str(port)}  # fmt: skip
+               "PTCC_WEBHOOK_LISTEN": "127.0.0.1", "PTCC_WEBHOOK_PORT": str(port),
+               "PTCC_WEBHOOK_SECRET": WEBHOOK_SECRET}  # fmt: skip
         result = await asyncio.to_thread(run_bot, env, tmp_path)
     assert result.returncode == 1
     assert f"127.0.0.1:{port}" in result.stderr and "PTCC_WEBHOOK_PORT" in result.stderr
@@ -112,7 +113,7 @@ async def test_webhook_mode_serves_the_url_path_and_checks_the_secret(
         PTCC_BOT_API_URL=api.base_url,
         PTCC_DB=str(tmp_path / "hook.db"),
         PTCC_WEBHOOK_URL="https://bot.example.org/telegram/ptcc",
-        PTCC_WEBHOOK_SECRET="s3cret-value",
+        PTCC_WEBHOOK_SECRET=WEBHOOK_SECRET,
         PTCC_WEBHOOK_LISTEN="127.0.0.1",
         PTCC_WEBHOOK_PORT=port,
     )
@@ -124,7 +125,7 @@ async def test_webhook_mode_serves_the_url_path_and_checks_the_secret(
         await asyncio.wait_for(until(lambda: api.webhook is not None), 30)
         assert api.webhook == {
             "url": "https://bot.example.org/telegram/ptcc",
-            "secret_token": "s3cret-value",
+            "secret_token": WEBHOOK_SECRET,
         }
         update = {"update_id": 1, "message": api.message(77, "/start")}
         url = f"http://127.0.0.1:{port}/telegram/ptcc"
@@ -135,7 +136,7 @@ async def test_webhook_mode_serves_the_url_path_and_checks_the_secret(
                 url,
                 content=json.dumps(update),
                 headers={
-                    "X-Telegram-Bot-Api-Secret-Token": "s3cret-value",
+                    "X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET,
                     "Content-Type": "application/json",
                 },
             )
@@ -208,3 +209,17 @@ def test_the_token_is_redacted_from_exception_text_too() -> None:
     RedactToken(TOKEN).filter(record)
     shown = logging.Formatter().format(record)
     assert TOKEN not in shown and "<token>" in shown
+
+
+@pytest.mark.parametrize("secret", [None, "", "short", "has spaces in it and is long enough ok"])
+def test_webhook_mode_refuses_to_start_without_a_long_random_secret(
+    tmp_path: Path, secret: str | None
+) -> None:
+    env = {"TELEGRAM_BOT_TOKEN": TOKEN, "PTCC_WEBHOOK_URL": "https://bot.example.org/hook",
+           "PTCC_DB": str(tmp_path / "s.db")}  # fmt: skip
+    if secret is not None:
+        env["PTCC_WEBHOOK_SECRET"] = secret
+    result = run_bot(env, tmp_path)
+    assert result.returncode == 2
+    assert "PTCC_WEBHOOK_SECRET" in result.stderr and "token_urlsafe" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1

@@ -184,6 +184,36 @@ async def test_each_migration_upgrades_an_older_database_and_keeps_its_rows(
         await store.close()
 
 
+async def test_a_jammed_inbox_from_before_is_cleared_and_bad_ids_are_refused(db: str) -> None:
+    """An "abc" update id stored by an older release once failed every lease for good: the
+    migration drops it, and the column now refuses anything but a positive integer."""
+    if db.startswith("sqlite:///"):
+        with sqlite3.connect(db.removeprefix("sqlite:///")) as conn:
+            for version in range(1, 4):
+                conn.executescript(migration(version, "sqlite"))
+            junk = "INSERT INTO inbox (update_id, user_key, payload, received_at) VALUES"
+            conn.execute(f"{junk} ('abc', 'tg:1', '{{}}', 0), (1.5, 'tg:2', '{{}}', 0)")
+            conn.execute(f"{junk} (7, 'tg:3', '{{}}', 0)")
+            conn.execute("PRAGMA user_version = 3")
+    store = await open_store(db)
+    try:
+        if db.startswith("sqlite:///"):
+            assert await store.rows("SELECT update_id FROM inbox") == [(7,)]
+        for bad in ("abc", 0, -5):
+            with pytest.raises(Exception):  # noqa: B017 - each driver names it its own way
+                await store.write(
+                    (
+                        "INSERT INTO inbox (update_id, user_key, payload, received_at) "
+                        "VALUES (?, 'tg:1', '{}', 0)",
+                        (bad,),
+                    )
+                )
+        await store.enqueue(8, "tg:1", "{}")
+        assert [c.update_id for c in await store.claim("me", 30, 10)][-1] == 8
+    finally:
+        await store.close()
+
+
 async def test_a_database_from_a_newer_version_is_refused(db: str) -> None:
     store = await open_store(db)
     newer = SCHEMA_VERSION + 1

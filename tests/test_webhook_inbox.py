@@ -17,12 +17,14 @@ from bot.app import build_application, serve_webhook
 from bot.inbox import MAX_ATTEMPTS
 from bot.settings import Settings
 from ptcc_core.advisor import Advisor
+from ptcc_core.conversation import Session
+from ptcc_core.profile import Profile
 from ptcc_core.store import open_store
-from tests.fake_bot_api import TOKEN, FakeBotAPI
+from tests.fake_bot_api import TOKEN, WEBHOOK_SECRET, FakeBotAPI
 from tests.ports import free_port
 from tests.postgres_server import PostgresServer
 
-SECRET = {"X-Telegram-Bot-Api-Secret-Token": "hook-secret"}
+SECRET = {"X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET}
 
 
 @pytest.fixture
@@ -33,7 +35,7 @@ async def hook(api: FakeBotAPI, pg_url: str, advisor: Advisor) -> AsyncIterator[
         PTCC_BOT_API_URL=api.base_url,
         PTCC_DB=pg_url,
         PTCC_WEBHOOK_URL="https://bot.invalid/hook",
-        PTCC_WEBHOOK_SECRET="hook-secret",
+        PTCC_WEBHOOK_SECRET=WEBHOOK_SECRET,
         PTCC_WEBHOOK_LISTEN="127.0.0.1",
         PTCC_WEBHOOK_PORT=port,
     )
@@ -111,5 +113,49 @@ async def test_an_update_that_keeps_failing_is_given_up_and_the_user_goes_on(
         assert await store.rows("SELECT done_at IS NOT NULL FROM inbox WHERE update_id = 50") == [
             (True,)
         ]
+    finally:
+        await store.close()
+
+
+@pytest.mark.parametrize("bad_id", ["abc", 1.5, -3, 0, True, None, 2**70])
+async def test_an_update_id_that_is_no_positive_integer_is_refused_and_jams_nothing(
+    api: FakeBotAPI, hook: str, bad_id: object
+) -> None:
+    async with httpx.AsyncClient() as client:
+        body = {"update_id": bad_id, "message": api.message(8, "what is a CMAA?")}
+        refused = await client.post(f"{hook}/hook", json=body, headers=SECRET)
+        assert refused.status_code == 400
+        good = {"update_id": 61, "message": api.message(8, "what is a CMAA?")}
+        assert (await client.post(f"{hook}/hook", json=good, headers=SECRET)).status_code == 200
+    [reply] = await api.wait_for(8, 1)
+    assert "Medical Administrative Assistant" in reply.text
+
+
+async def test_a_wrong_secret_of_the_right_length_is_refused(hook: str) -> None:
+    wrong = {"X-Telegram-Bot-Api-Secret-Token": "x" * len(WEBHOOK_SECRET)}
+    async with httpx.AsyncClient() as client:
+        response = await client.post(f"{hook}/hook", json={"update_id": 70}, headers=wrong)
+    assert response.status_code == 403
+
+
+async def test_a_forged_update_cannot_send_a_victims_data_to_another_chat(
+    api: FakeBotAPI, hook: str, pg_url: str
+) -> None:
+    victim, attacker = 9001, 9002
+    store = await open_store(pg_url)
+    try:
+        await store.save(f"tg:{victim}", Session(profile=Profile(years=7, location="Boston, MA")))
+        forged = api.message(victim, "/profile", chat_id=attacker, chat_type="private")
+        forget = api.message(victim, "/forget", chat_id=attacker, chat_type="private")
+        async with httpx.AsyncClient() as client:
+            for update_id, message in ((80, forged), (81, forget)):
+                body = {"update_id": update_id, "message": message}
+                response = await client.post(f"{hook}/hook", json=body, headers=SECRET)
+                assert response.status_code == 200  # stored, then dropped by the handler
+            probe = {"update_id": 82, "message": api.message(attacker, "hi")}
+            await client.post(f"{hook}/hook", json=probe, headers=SECRET)
+        sent = await api.wait_for(attacker, 1)  # the attacker's own "hi" is answered...
+        assert len(sent) == 1 and "Your profile" not in sent[0].text  # ...and nothing else
+        assert (await store.load(f"tg:{victim}")).profile.location == "Boston, MA"
     finally:
         await store.close()
