@@ -8,7 +8,7 @@
     ptcc knowledge check [DIR]                 validate knowledge files, list every problem
     ptcc knowledge train [--check] [DIR]       fit the answerability model (needs '.[train]')
     ptcc review [--limit N] [--knowledge DIR]  file unanswered questions into the knowledge
-    ptcc health                                the knowledge loads and the database opens
+    ptcc health                                the knowledge loads and the database takes a write
     ptcc stats                                 users, estimates, unanswered questions
     ptcc offer --base 45000 [--bonus N ...]    total compensation of an offer
     ptcc compare "base=45000" "base=47000 ..."   two offers side by side
@@ -128,7 +128,9 @@ def _parser() -> argparse.ArgumentParser:
     comparison.add_argument("--json", action="store_true", help="print JSON")
 
     commands.add_parser("chat", help="the guided questionnaire and questions, in the terminal")
-    commands.add_parser("health", help="check that the knowledge loads and the database opens")
+    commands.add_parser(
+        "health", help="check that the knowledge loads and the database takes a write"
+    )
     commands.add_parser("stats", help="users, estimates, and questions the bot could not answer")
 
     db = commands.add_parser("db", help="database tools")

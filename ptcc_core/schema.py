@@ -10,7 +10,7 @@ from typing import Literal
 
 Dialect = Literal["sqlite", "postgresql"]
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 _MIGRATIONS: dict[int, str | dict[Dialect, str]] = {
     1: """
@@ -90,6 +90,13 @@ _MIGRATIONS: dict[int, str | dict[Dialect, str]] = {
             ALTER TABLE inbox ADD CONSTRAINT inbox_update_id_positive CHECK (update_id > 0);
         """,
     },
+    # One row the health check rewrites: it proves the database takes writes, not just reads.
+    5: """
+        CREATE TABLE heartbeat (
+            id      INTEGER PRIMARY KEY CHECK (id = 1),
+            beat_at DOUBLE PRECISION NOT NULL
+        );
+    """,
 }
 
 

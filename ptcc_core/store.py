@@ -137,10 +137,13 @@ async def open_store(value: str | None) -> Store:
 
 
 async def check_store(value: str | None) -> str:
-    """Open and close the database; returns its name for messages, raises StoreError with what
-    to fix if it cannot be used."""
+    """Open the database and write to it; returns its name for messages, raises StoreError
+    with what to fix if it cannot be used (a database it can read but not write included)."""
     store = await open_store(value)
-    await store.close()
+    try:
+        await store.health_check()
+    finally:
+        await store.close()
     return store.name
 
 
@@ -176,6 +179,24 @@ class Store(ABC):
     @abstractmethod
     async def on_enqueue(self, wake: Callable[[], None]) -> None:
         """Call `wake` whenever any process stores a new update in the inbox."""
+
+    async def health_check(self) -> None:
+        """Prove the database takes a write now; raises StoreError saying what is wrong."""
+        try:
+            await self.write(
+                (
+                    "INSERT INTO heartbeat (id, beat_at) VALUES (1, ?) "
+                    "ON CONFLICT (id) DO UPDATE SET beat_at = excluded.beat_at",
+                    (time.time(),),
+                )
+            )
+        except StoreError:
+            raise
+        except Exception as exc:
+            raise StoreError(
+                f"the database {self.name} does not take writes ({type(exc).__name__}: {exc}). "
+                "Check its disk and permissions."
+            ) from exc
 
     # Sessions ----------------------------------------------------------------------------
 

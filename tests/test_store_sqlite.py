@@ -199,3 +199,37 @@ def test_a_plain_path_is_used_as_it_is(tmp_path: Path) -> None:
 def test_a_url_of_another_database_is_a_store_error(value: str) -> None:
     with pytest.raises(StoreError, match="sqlite:///"):
         db_path_from(value)
+
+
+async def test_a_new_database_is_private_to_its_owner(db_path: Path) -> None:
+    opened = await SQLiteStore.open(db_path)
+    try:
+        await opened.save("tg:1", full_session())
+        assert db_path.parent.stat().st_mode & 0o777 == 0o700
+        for name in (db_path.name, db_path.name + "-wal", db_path.name + "-shm"):
+            assert (db_path.parent / name).stat().st_mode & 0o777 == 0o600, name
+        assert await opened.rows("PRAGMA synchronous") == [(2,)]  # FULL
+        assert await opened.rows("PRAGMA secure_delete") == [(1,)]
+    finally:
+        await opened.close()
+
+
+@pytest.mark.parametrize("how", ["removed", "replaced"])
+async def test_a_database_file_removed_or_replaced_while_open_is_noticed(
+    db_path: Path, how: str
+) -> None:
+    opened = await SQLiteStore.open(db_path)
+    try:
+        await opened.health_check()
+        if how == "removed":
+            db_path.unlink()
+        else:
+            other = db_path.with_name("other.db")
+            sqlite3.connect(other).close()
+            os.replace(other, db_path)
+        with pytest.raises(StoreError, match="removed or replaced"):
+            await opened.save("tg:1", full_session())
+        with pytest.raises(StoreError, match="removed or replaced"):
+            await opened.health_check()
+    finally:
+        await opened.close()

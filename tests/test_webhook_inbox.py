@@ -159,3 +159,37 @@ async def test_a_forged_update_cannot_send_a_victims_data_to_another_chat(
         assert (await store.load(f"tg:{victim}")).profile.location == "Boston, MA"
     finally:
         await store.close()
+
+
+async def test_healthz_proves_a_write_and_names_no_address(
+    hook: str, pg_url: str, postgres_server: PostgresServer
+) -> None:
+    """A database that still answers reads but takes no writes (as on a disk gone
+    read-only) fails the health check; the answer does not show where the database is."""
+    database = pg_url.rsplit("/", 1)[1]
+    admin = await asyncpg.connect(postgres_server.url())
+    async with httpx.AsyncClient() as client:
+        try:
+            await admin.execute(f"ALTER DATABASE {database} SET default_transaction_read_only = on")
+            await admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1",
+                database,
+            )
+            for _ in range(50):  # the pool reconnects, now read-only
+                failed = await client.get(f"{hook}/healthz")
+                if failed.status_code == 503:
+                    break
+                await asyncio.sleep(0.1)
+            assert failed.status_code == 503 and failed.text == "database unavailable"
+        finally:
+            await admin.execute(f"ALTER DATABASE {database} RESET default_transaction_read_only")
+            await admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1",
+                database,
+            )
+            await admin.close()
+        for _ in range(50):
+            if (await client.get(f"{hook}/healthz")).status_code == 200:
+                break
+            await asyncio.sleep(0.1)
+        assert (await client.get(f"{hook}/healthz")).status_code == 200
