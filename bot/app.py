@@ -66,6 +66,7 @@ COMMANDS = {
     "offer": "Total compensation of a job offer",
     "compare": "Compare two job offers",
     "forget": "Delete all your data",
+    "privacy": "What I keep, and for how long",
     "help": "How to use me",
     "cancel": "Stop the questionnaire",
 }
@@ -75,6 +76,7 @@ _RETRY_DELAYS = (0.5, 1.0, 2.0)
 # Chats whose live question is remembered (its buttons go when it is answered); the oldest
 # are forgotten first, so memory stays bounded however many users come.
 MAX_LIVE_QUESTIONS = 10_000
+EXPIRE_EVERY = 3600
 Sent = TypeVar("Sent")
 _PR_SET_PDEATHSIG = 1
 ONE_POLLER = (
@@ -220,6 +222,7 @@ class Channel:
         self._painter: ProcessPoolExecutor | None = None
         self._pace = Pace()
         self._live_questions: OrderedDict[int, int] = OrderedDict()
+        self._expiry: asyncio.Task[None] | None = None
         # Known once the bot has asked Telegram who it is (Application.initialize).
         self.username = ""
 
@@ -234,8 +237,20 @@ class Channel:
             await self._store.close()
             raise StoreError(ONE_POLLER)
         self._painter = ProcessPoolExecutor(max_workers=1, initializer=_die_with_parent)
+        self._expiry = asyncio.create_task(self._expire_now_and_then())
+
+    async def _expire_now_and_then(self) -> None:
+        """Delete what has outlived its retention (README, "Privacy"), at start and hourly."""
+        while True:
+            try:
+                await self.store.expire(self.advisor.retention)
+            except Exception:
+                log.exception("could not delete expired questions and sessions; trying later")
+            await asyncio.sleep(EXPIRE_EVERY)
 
     async def close(self) -> None:
+        if self._expiry is not None:
+            self._expiry.cancel()
         if self._store is not None:
             await self._store.close()
         if self._painter is not None:
@@ -532,7 +547,7 @@ def run(settings: Settings) -> int:
     assert settings.telegram_bot_token is not None
     configure_logging(settings.telegram_bot_token.get_secret_value())
     try:
-        advisor = Advisor.load()
+        advisor = Advisor.load(retention=settings.retention())
         asyncio.run(check_store(settings.ptcc_db))
         asyncio.run(check_telegram(settings))
     except (KnowledgeError, StoreError, StartError) as exc:

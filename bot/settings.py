@@ -11,6 +11,8 @@ from typing import Annotated
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from ptcc_core.privacy import Retention
+
 TOKEN_SHAPE = re.compile(r"\d{5,15}:[A-Za-z0-9_-]{30,60}")
 # Telegram allows 1-256 of these characters; anything shorter than 32 can be guessed.
 SECRET_SHAPE = re.compile(r"[A-Za-z0-9_-]{32,256}")
@@ -38,6 +40,13 @@ class Settings(BaseSettings):
     # process before another may take it over (it renews the lease while it works).
     ptcc_workers: int = Field(default=16, ge=1, le=1000, alias="PTCC_WORKERS")
     ptcc_inbox_lease: float = Field(default=30, ge=1, le=3600, alias="PTCC_INBOX_LEASE")
+    # How long unanswered questions (scrubbed) and unused sessions are kept, in days.
+    ptcc_question_retention_days: int = Field(
+        default=90, ge=1, le=3650, alias="PTCC_QUESTION_RETENTION_DAYS"
+    )
+    ptcc_session_retention_days: int = Field(
+        default=365, ge=1, le=3650, alias="PTCC_SESSION_RETENTION_DAYS"
+    )
     ptcc_admin_ids: Annotated[tuple[int, ...], NoDecode] = Field(default=(), alias="PTCC_ADMIN_IDS")
 
     @field_validator("ptcc_admin_ids", mode="before")
@@ -75,6 +84,12 @@ class Settings(BaseSettings):
                     f"_ or -, for example from: {MAKE_SECRET}"
                 )
         return self
+
+    def retention(self) -> Retention:
+        return Retention(
+            question_days=self.ptcc_question_retention_days,
+            session_days=self.ptcc_session_retention_days,
+        )
 
 
 def load_settings() -> Settings:

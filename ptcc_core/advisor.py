@@ -32,6 +32,7 @@ from ptcc_core.levers import LeverFinder
 from ptcc_core.matcher import Matcher, MatchResult
 from ptcc_core.offer_form import QUESTIONS, next_offer_step, read_amount
 from ptcc_core.offers import Offer, compare, total_compensation
+from ptcc_core.privacy import Retention
 from ptcc_core.profile import Profile
 from ptcc_core.replies import PRIVATE_ESTIMATE, Assumed, Texts
 from ptcc_core.text import normalize
@@ -65,8 +66,9 @@ _ASIDES = ("small_talk", "feeling", "entry", "several", "follow_up", "estimate",
 class Advisor:
     """Answers users from the knowledge, the matcher and the estimator."""
 
-    def __init__(self, knowledge: Knowledge) -> None:
+    def __init__(self, knowledge: Knowledge, retention: Retention | None = None) -> None:
         self.knowledge = knowledge
+        self.retention = retention or Retention()
         self.estimator = Estimator(knowledge.factors, knowledge.section_titles())
         self.matcher = Matcher(knowledge)
         self.extractor = Extractor(knowledge.factors, self.estimator.places)
@@ -76,9 +78,9 @@ class Advisor:
         self.interpreter = Interpreter(knowledge, self.matcher, self.extractor)
 
     @classmethod
-    def load(cls, directory: Path | None = None) -> Advisor:
+    def load(cls, directory: Path | None = None, retention: Retention | None = None) -> Advisor:
         """An advisor over a knowledge directory (the installed one by default)."""
-        return cls(load_knowledge(directory))
+        return cls(load_knowledge(directory), retention)
 
     # One message on its own ------------------------------------------------------------
 
@@ -142,6 +144,12 @@ class Advisor:
 
     def handle(self, session: Session, event: Event) -> Outcome:
         """Handle one event against a user's session; returns replies and the new session."""
+        if session.set_aside:
+            # The stored session could not be read: start afresh, and say so once.
+            outcome = self.handle(session.model_copy(update={"set_aside": False}), event)
+            return outcome.model_copy(
+                update={"replies": (self.texts.fresh_start(), *outcome.replies)}
+            )
         if not event.private:
             return self._in_group(session, event)
         if event.kind == "command":
@@ -154,12 +162,14 @@ class Advisor:
         name, argument = _command_parts(event.value)
         if name == "start" and argument in _PRIVATE_FLOWS:
             name = argument  # a deep link from a group: t.me/<bot>?start=estimate
-        if name in ("help", "topics", "profile"):
+        if name in ("help", "topics", "profile", "privacy"):
             # Asked in the middle of a flow: answered, then the flow's question comes back.
             if name == "help":
                 reply = self.texts.small_talk("help")
             elif name == "topics":
                 reply = self.texts.topics()
+            elif name == "privacy":
+                reply = self.texts.privacy(self.retention)
             else:
                 reply = self.texts.profile(session)
             return Outcome(replies=self._then_reask(session, reply), session=session)
@@ -194,6 +204,8 @@ class Advisor:
                 reply = self.texts.small_talk("help")
             elif name == "topics":
                 reply = self.texts.topics()
+            elif name == "privacy":
+                reply = self.texts.privacy(self.retention)
             elif name in _PRIVATE_FLOWS:
                 reply = self.texts.in_private(name)
             elif name == "cancel":

@@ -123,6 +123,8 @@ class Session(BaseModel):
     last_estimate: Profile | None = None
     # An estimate made from details in a question: what "Save to my profile" would store.
     pending_save: Profile | None = None
+    # The stored session could not be read and was set aside: say so once, kindly.
+    set_aside: bool = False
 
     @field_serializer("draft")
     def _answered_only(self, draft: Profile) -> dict[str, object]:

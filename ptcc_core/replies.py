@@ -18,6 +18,7 @@ from ptcc_core.matcher import Candidate, MatchResult
 from ptcc_core.offer_form import QUESTIONS, default_text
 from ptcc_core.offer_form import choices as offer_choices
 from ptcc_core.offers import Comparison, TotalCompensation, comparison_text, offer_text
+from ptcc_core.privacy import Retention
 from ptcc_core.profile import Profile
 from ptcc_core.store import Stats
 
@@ -478,6 +479,10 @@ class Texts:
                 f"Webhook updates kept: {stats.updates}; taken over from a stopped replica: "
                 f"{stats.taken_over}; of those, answered twice in part or whole: {stats.repeated}"
             )
+        if stats.damaged:
+            lines.append(
+                f"Unreadable sessions set aside (those users started afresh): {stats.damaged}"
+            )
         if stats.top_unanswered:
             lines += ["", "Most asked unanswered questions:"]
             lines += [f"{times}x {text}" for text, times in stats.top_unanswered]
@@ -505,6 +510,29 @@ class Texts:
             choices=(ESTIMATE,),
         )
 
+    def fresh_start(self) -> Reply:
+        return Reply(
+            kind="info",
+            text="Sorry: I couldn't read what I had saved for you, so we're starting afresh. "
+            "Your earlier answers may need to be given again.",
+        )
+
+    def privacy(self, retention: Retention) -> Reply:
+        """What is kept, for how long, and how to delete it (Telegram asks bots for this)."""
+        text = (
+            "What I keep about you:\n"
+            "- your answers to the salary questions, where you are in a questionnaire or offer, "
+            "and up to 20 of your saved estimates, until you delete them or stop using me for "
+            f"{retention.session_days} days;\n"
+            "- questions I could not answer, without emails, phone numbers or names, for "
+            f"{retention.question_days} days, so the operator can see what to add (the "
+            "operator sees their text only, never who asked);\n"
+            "- each message only until it is answered; its number for two days after, so a "
+            "repeat is recognised.\n\n"
+            "Nothing is shared or sold. /forget deletes all of it at once, straight away."
+        )
+        return Reply(kind="info", text=text)
+
     def cancelled(self, was_active: bool) -> Reply:
         text = "Cancelled. Nothing was changed." if was_active else "There's nothing to cancel."
         return Reply(kind="info", text=text + " What next?", choices=(ESTIMATE, TOPICS))
@@ -527,6 +555,6 @@ _WHAT_I_DO = (
 _COMMANDS = (
     "Commands:\n/estimate - a personal salary estimate\n/profile - your answers and estimates\n"
     "/offer - an offer's total compensation\n/compare - two offers side by side\n"
-    "/topics - browse what I know\n/forget - delete your data\n/cancel - stop the questionnaire\n"
-    "/help - this message"
+    "/topics - browse what I know\n/forget - delete your data\n/privacy - what I keep, and "
+    "for how long\n/cancel - stop the questionnaire\n/help - this message"
 )

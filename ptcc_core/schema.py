@@ -10,7 +10,7 @@ from typing import Literal
 
 Dialect = Literal["sqlite", "postgresql"]
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 _MIGRATIONS: dict[int, str | dict[Dialect, str]] = {
     1: """
@@ -96,6 +96,22 @@ _MIGRATIONS: dict[int, str | dict[Dialect, str]] = {
             id      INTEGER PRIMARY KEY CHECK (id = 1),
             beat_at DOUBLE PRECISION NOT NULL
         );
+    """,
+    # Sessions that could not be read are set aside here for the operator, and the user
+    # starts afresh; questions remember whose they were, only so /forget can delete them
+    # (the operator's view never shows it). Handled inbox updates keep no user from now on.
+    6: """
+        CREATE TABLE damaged_sessions (
+            user_key TEXT NOT NULL,
+            data     TEXT NOT NULL,
+            found_at TEXT NOT NULL
+        );
+        CREATE INDEX damaged_sessions_user ON damaged_sessions (user_key);
+        ALTER TABLE questions ADD COLUMN user_key TEXT;
+        CREATE INDEX questions_user ON questions (user_key);
+        CREATE INDEX questions_asked ON questions (asked_at);
+        CREATE INDEX sessions_updated ON sessions (updated_at);
+        UPDATE inbox SET user_key = '', payload = '' WHERE done_at IS NOT NULL;
     """,
 }
 

@@ -118,6 +118,12 @@ class SQLiteStore(Store):
                 raise
         return results
 
+    async def forget(self, user_key: str, done: int | None = None) -> None:
+        await super().forget(user_key, done)
+        # The write-ahead log still holds the deleted pages until a checkpoint: fold it into
+        # the file (where secure_delete has zeroed them) and empty it.
+        await self.rows("PRAGMA wal_checkpoint(TRUNCATE)")
+
     async def enqueue(self, update_id: int, user_key: str, payload: str) -> bool:
         inserted = await super().enqueue(update_id, user_key, payload)
         for wake in self._wake:

@@ -10,11 +10,12 @@ The SQL is shared: each back-end supplies only how to run a query and a transact
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import urlsplit, urlunsplit
@@ -22,9 +23,11 @@ from urllib.parse import urlsplit, urlunsplit
 from pydantic import BaseModel, ValidationError
 
 from ptcc_core.conversation import Session
+from ptcc_core.privacy import Retention, scrub
 from ptcc_core.schema import SCHEMA_VERSION, Dialect
 
 MAX_KEPT_QUESTION = 500
+log = logging.getLogger("ptcc.store")
 Row = tuple[Any, ...]
 Statement = tuple[str, Sequence[Any]]
 
@@ -46,6 +49,8 @@ class Stats(BaseModel):
     taken_over: int = 0
     # Updates whose replies may have gone out twice: taken over after replies had started.
     repeated: int = 0
+    # Sessions that could not be read, set aside for the operator (the users started afresh).
+    damaged: int = 0
 
 
 class Claimed(BaseModel):
@@ -67,6 +72,7 @@ class QuestionRow(BaseModel):
     answered: int
     text: str | None
     asked_at: str
+    user_key: str | None = None
 
 
 class Dump(BaseModel):
@@ -201,14 +207,27 @@ class Store(ABC):
     # Sessions ----------------------------------------------------------------------------
 
     async def load(self, user_key: str) -> Session:
-        """The user's session, or a fresh one for a new user."""
+        """The user's session, or a fresh one for a new user. A session that cannot be read
+        is moved aside for the operator, and the user starts afresh (told so once), rather
+        than being locked out."""
         found = await self.rows("SELECT data FROM sessions WHERE user_key = ?", user_key)
         if not found:
             return Session()
         try:
             return Session.model_validate_json(found[0][0])
         except ValidationError as exc:
-            raise StoreError(f"the stored session of {user_key} is damaged: {exc}") from exc
+            # The data itself stays out of the log: it is the user's.
+            log.warning(
+                "set aside the unreadable session of %s (%s problems)", user_key, exc.error_count()
+            )
+        await self.write(
+            (
+                "INSERT INTO damaged_sessions (user_key, data, found_at) VALUES (?, ?, ?)",
+                (user_key, str(found[0][0]), datetime.now(UTC).isoformat()),
+            ),
+            ("DELETE FROM sessions WHERE user_key = ?", (user_key,)),
+        )
+        return Session(set_aside=True)
 
     async def save(
         self,
@@ -221,7 +240,7 @@ class Store(ABC):
         update `done` if given: all in one transaction."""
         statements: list[Statement] = []
         if question is not None:
-            statements.append(self._question(*question))
+            statements.append(self._question(user_key, *question))
         statements.append(
             (
                 "INSERT INTO sessions (user_key, data, updated_at) VALUES (?, ?, ?) "
@@ -235,19 +254,37 @@ class Store(ABC):
         await self.write(*statements)
 
     async def forget(self, user_key: str, done: int | None = None) -> None:
-        """Delete every row about the user (and mark the inbox update `done` if given)."""
-        statements: list[Statement] = [("DELETE FROM sessions WHERE user_key = ?", (user_key,))]
+        """Delete every row about the user: the session, any set-aside copy and the questions
+        they asked. Handled inbox updates keep no user (see `_finish`); the one being handled
+        now, `done`, becomes one of them, and later ones still wait to be answered."""
+        statements: list[Statement] = [
+            ("DELETE FROM sessions WHERE user_key = ?", (user_key,)),
+            ("DELETE FROM damaged_sessions WHERE user_key = ?", (user_key,)),
+            ("DELETE FROM questions WHERE user_key = ?", (user_key,)),
+        ]
         if done is not None:
             statements.append(self._finish(done))
         await self.write(*statements)
 
+    async def expire(self, retention: Retention) -> None:
+        """Delete questions older than the retention, and sessions unused for longer."""
+        now = datetime.now(UTC)
+        questions = (now - timedelta(days=retention.question_days)).isoformat()
+        sessions = (now - timedelta(days=retention.session_days)).isoformat()
+        await self.write(
+            ("DELETE FROM questions WHERE asked_at < ?", (questions,)),
+            ("DELETE FROM sessions WHERE updated_at < ?", (sessions,)),
+            ("DELETE FROM damaged_sessions WHERE found_at < ?", (sessions,)),
+        )
+
     @staticmethod
-    def _question(answered: bool, text: str) -> Statement:
-        """Count a question; keep its text (never who asked) only when it went unanswered."""
-        kept = None if answered else " ".join(text.split())[:MAX_KEPT_QUESTION]
+    def _question(user_key: str, answered: bool, text: str) -> Statement:
+        """Count a question; keep its text, scrubbed of emails, phone numbers and names, only
+        when it went unanswered. The user key is for /forget; the operator never sees it."""
+        kept = None if answered else scrub(" ".join(text.split()))[:MAX_KEPT_QUESTION]
         return (
-            "INSERT INTO questions (answered, text, asked_at) VALUES (?, ?, ?)",
-            (int(answered), kept, datetime.now(UTC).isoformat()),
+            "INSERT INTO questions (answered, text, asked_at, user_key) VALUES (?, ?, ?, ?)",
+            (int(answered), kept, datetime.now(UTC).isoformat(), user_key),
         )
 
     async def stats(self, top: int = 10) -> Stats:
@@ -262,6 +299,7 @@ class Store(ABC):
             "GROUP BY asked ORDER BY times DESC, asked LIMIT ?",
             top,
         )
+        [(damaged,)] = await self.rows("SELECT count(*) FROM damaged_sessions")
         [(updates, taken_over, repeated)] = await self.rows(
             "SELECT count(*), coalesce(sum(CASE WHEN attempts > 1 THEN 1 ELSE 0 END), 0), "
             "coalesce(sum(repeats), 0) FROM inbox"
@@ -275,6 +313,7 @@ class Store(ABC):
             updates=updates,
             taken_over=taken_over,
             repeated=repeated,
+            damaged=damaged,
         )
 
     # The inbox ---------------------------------------------------------------------------
@@ -351,9 +390,11 @@ class Store(ABC):
 
     @staticmethod
     def _finish(update_id: int) -> Statement:
-        # The message text goes once handled: the inbox keeps ids for de-duplication only.
+        # The message and whose it was go once handled: the inbox keeps the update's id, for
+        # de-duplication only.
         return (
-            "UPDATE inbox SET done_at = ?, payload = '' WHERE update_id = ? AND done_at IS NULL",
+            "UPDATE inbox SET done_at = ?, payload = '', user_key = '' "
+            "WHERE update_id = ? AND done_at IS NULL",
             (time.time(), update_id),
         )
 
@@ -373,10 +414,15 @@ class Store(ABC):
         sessions = await self.rows(
             "SELECT user_key, data, updated_at FROM sessions ORDER BY user_key"
         )
-        questions = await self.rows("SELECT answered, text, asked_at FROM questions ORDER BY id")
+        questions = await self.rows(
+            "SELECT answered, text, asked_at, user_key FROM questions ORDER BY id"
+        )
         return Dump(
             sessions=[SessionRow(user_key=k, data=d, updated_at=u) for k, d, u in sessions],
-            questions=[QuestionRow(answered=a, text=t, asked_at=at) for a, t, at in questions],
+            questions=[
+                QuestionRow(answered=a, text=t, asked_at=at, user_key=k)
+                for a, t, at, k in questions
+            ],
         )
 
     async def restore(self, dump: Dump) -> None:
@@ -397,8 +443,9 @@ class Store(ABC):
             ],
             *[
                 (
-                    "INSERT INTO questions (answered, text, asked_at) VALUES (?, ?, ?)",
-                    (row.answered, row.text, row.asked_at),
+                    "INSERT INTO questions (answered, text, asked_at, user_key) "
+                    "VALUES (?, ?, ?, ?)",
+                    (row.answered, row.text, row.asked_at, row.user_key),
                 )
                 for row in dump.questions
             ],

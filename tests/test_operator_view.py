@@ -38,8 +38,33 @@ async def test_unanswered_questions_are_kept_as_text_only(
     assert (stats.answered, stats.unanswered) == (1, 3)
     assert stats.top_unanswered == [("tell me a joke", 2), ("pizza?", 1)]
     rows = sqlite3.connect(tmp_path / "ops.db").execute("SELECT * FROM questions").fetchall()
-    assert all(len(row) == 4 for row in rows)  # id, answered, text, time: no user
     assert ("what is a CMAA?",) not in [(row[2],) for row in rows]
+    # Whose a question was is kept only for /forget: the operator's view never shows it.
+    assert "tg:" not in str(stats) and "tg:" not in advisor_stats_text(stats)
+
+
+def advisor_stats_text(stats: object) -> str:
+    from ptcc_core.advisor import Advisor
+
+    return Advisor.load().texts.stats(stats).text  # type: ignore[arg-type]
+
+
+async def test_unanswered_questions_are_kept_scrubbed_and_expire(store: SQLiteStore) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from ptcc_core.privacy import Retention
+
+    text = "I'm Ana Lopez, ana@example.com, +1 617 555 0123: do you know Select Medical's pay?"
+    await store.save("tg:1", Session(), (False, text))
+    [(kept,)] = await store.rows("SELECT text FROM questions")
+    assert kept == "I'm [name], [email], [phone]: do you know Select Medical's pay?"
+    old = (datetime.now(UTC) - timedelta(days=91)).isoformat()
+    await store.write(("UPDATE questions SET asked_at = ?", (old,)))
+    await store.save("tg:2", Session(), (False, "pizza?"))
+    await store.write(("UPDATE sessions SET updated_at = ? WHERE user_key = 'tg:1'", (old,)))
+    await store.expire(Retention(question_days=90, session_days=90))
+    assert await store.rows("SELECT text FROM questions") == [("pizza?",)]
+    assert await store.rows("SELECT user_key FROM sessions") == [("tg:2",)]
 
 
 async def test_stats_count_users_and_saved_estimates(store: SQLiteStore) -> None:

@@ -98,11 +98,44 @@ async def test_one_users_save_never_changes_another_users_session(store: Store) 
     assert await store.load("tg:77") == Session()
 
 
-async def test_a_damaged_stored_session_is_a_store_error(store: Store) -> None:
+@pytest.mark.parametrize(
+    "damage",
+    ['{"step": "x"', '{"step": "nowhere"}', '{"profile": {"years": -4}}', "[]", "null",
+     '{"estimates": [{"at": "yesterday"}]}'],
+)  # fmt: skip
+async def test_a_damaged_session_is_set_aside_and_its_user_starts_afresh(
+    store: Store, advisor: Advisor, damage: str
+) -> None:
     await store.save("tg:1", full_session())
-    await store.write(("UPDATE sessions SET data = ? WHERE user_key = ?", ('{"step": "x"', "tg:1")))
-    with pytest.raises(StoreError, match="tg:1"):
-        await store.load("tg:1")
+    await store.write(("UPDATE sessions SET data = ? WHERE user_key = ?", (damage, "tg:1")))
+    loaded = await store.load("tg:1")
+    assert loaded == Session(set_aside=True)
+    assert await store.rows("SELECT data FROM damaged_sessions WHERE user_key = 'tg:1'") == [
+        (damage,)
+    ]
+    assert (await store.stats()).damaged == 1
+    # The user is answered, told once, and can go on; /forget removes the set-aside copy too.
+    event = Event(kind="text", value="what is a CMAA?", at=AT)
+    outcome = advisor.handle(loaded, event)
+    assert "starting afresh" in outcome.replies[0].text and outcome.replies[1].kind == "answer"
+    await store.save("tg:1", outcome.session)
+    assert not (await store.load("tg:1")).set_aside
+    await store.forget("tg:1")
+    assert (await store.stats()).damaged == 0
+
+
+async def test_forget_leaves_no_row_that_names_the_user(store: Store) -> None:
+    await store.save("tg:5", full_session(), (False, "my email is ana@example.com, help"))
+    await store.save("tg:6", Session(), (False, "what is pizza"))
+    await store.enqueue(100, "tg:5", '{"message": "/forget"}')
+    await store.enqueue(101, "tg:5", '{"message": "later"}')
+    await store.forget("tg:5", done=100)
+    for table in ("sessions", "questions", "damaged_sessions", "inbox"):
+        rows = await store.rows(f"SELECT * FROM {table}")
+        named = [row for row in rows if "tg:5" in map(str, row)]
+        # Only the update sent after /forget still waits, to be answered.
+        assert named == ([] if table != "inbox" else [r for r in rows if r[0] == 101]), table
+    assert (await store.stats()).unanswered == 1  # the other user's question stays
 
 
 async def test_a_questionnaire_through_the_store_asks_every_question(
