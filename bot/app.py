@@ -7,13 +7,14 @@ Run it with `ptcc-bot` (see bot/main.py and the README's "Run it on Telegram").
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ctypes
 import logging
 import signal
 import sys
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 from functools import partial
@@ -45,7 +46,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.inbox import ListenError, serve
+from bot.inbox import POLL_TIMEOUT, Inbox, ListenError, poll, serve
 from bot.render import keyboard, message_text
 from bot.settings import Settings
 from ptcc_core.advisor import Advisor
@@ -209,13 +210,13 @@ class Channel:
     """Bridges Telegram updates and the advisor, with the store in between."""
 
     def __init__(
-        self, advisor: Advisor, db: str | None, admin_ids: tuple[int, ...], inbox: bool = False
+        self, advisor: Advisor, db: str | None, admin_ids: tuple[int, ...], polling: bool
     ) -> None:
         self.advisor = advisor
         self.db = db
         self.admin_ids = frozenset(admin_ids)
-        # With the inbox (webhook mode) each turn marks its update done as it saves.
-        self.inbox = inbox
+        # Polling takes the database's one polling slot (Telegram allows one consumer).
+        self.polling = polling
         self._store: Store | None = None
         # Charts are drawn in another process: matplotlib is CPU-bound and would otherwise
         # hold up every other user's replies on this event loop.
@@ -233,7 +234,7 @@ class Channel:
 
     async def open(self) -> None:
         self._store = await open_store(self.db)
-        if not self.inbox and not await self._store.hold_polling_lock():
+        if self.polling and not await self._store.hold_polling_lock():
             await self._store.close()
             raise StoreError(ONE_POLLER)
         self._painter = ProcessPoolExecutor(max_workers=1, initializer=_die_with_parent)
@@ -282,22 +283,17 @@ class Channel:
             at=datetime.now(UTC),
             private=chat.type == ChatType.PRIVATE,
         )
-        done = update.update_id if self.inbox else None
+        done = update.update_id
 
         async def send(outcome: Outcome) -> None:
-            if done is not None and outcome.replies:
+            if outcome.replies:
                 await self.store.sending(done)
             await self._show(chat, outcome, pressed)
 
-        key = f"tg:{user.id}"
-        if self.inbox:
-            # Replies first, then the save that marks the update done: a replica that dies in
-            # between leaves the update to another, which answers it from the same session.
-            await take_turn(self.advisor, self.store, key, event, send, done)
-        else:
-            # Polling has confirmed the update to Telegram already: save first, so a crash
-            # after this point never loses the user's step.
-            await send(await take_turn(self.advisor, self.store, key, event))
+        # Every update comes from the inbox (bot/inbox.py): replies first, then the save that
+        # marks the update done. A process that dies in between leaves the update to be
+        # handled again, from the same session.
+        await take_turn(self.advisor, self.store, f"tg:{user.id}", event, send, done)
 
     async def _show(
         self, chat: Chat, outcome: Outcome, pressed: MaybeInaccessibleMessage | None
@@ -493,7 +489,7 @@ def build_application(settings: Settings, advisor: Advisor) -> AnyApplication:
     assert settings.telegram_bot_token is not None
     token = settings.telegram_bot_token.get_secret_value()
     channel = Channel(
-        advisor, settings.ptcc_db, settings.ptcc_admin_ids, inbox=bool(settings.ptcc_webhook_url)
+        advisor, settings.ptcc_db, settings.ptcc_admin_ids, polling=not settings.ptcc_webhook_url
     )
 
     async def post_init(application: AnyApplication) -> None:
@@ -555,10 +551,8 @@ def run(settings: Settings) -> int:
         return 1
     application = build_application(settings, advisor)
     try:
-        if settings.ptcc_webhook_url:
-            asyncio.run(_until_signalled(partial(serve_webhook, settings, application)))
-        else:
-            application.run_polling(allowed_updates=Update.ALL_TYPES)
+        serve_updates = serve_webhook if settings.ptcc_webhook_url else serve_polling
+        asyncio.run(_until_signalled(partial(serve_updates, settings, application)))
     except (StoreError, ListenError) as exc:
         log.error("cannot start: %s", exc)
         return 1
@@ -605,30 +599,20 @@ async def _until_signalled(main: Callable[[asyncio.Event], Awaitable[None]]) -> 
     await main(stop)
 
 
-async def serve_webhook(
-    settings: Settings, application: AnyApplication, stop: asyncio.Event
-) -> None:
-    """Webhook mode through the database inbox (bot/inbox.py), until `stop` is set; several
-    replicas may share one PostgreSQL database."""
-    assert settings.ptcc_webhook_url is not None
-    secret = settings.ptcc_webhook_secret
-    assert secret is not None, "the settings refuse webhook mode without a secret"
+@contextlib.asynccontextmanager
+async def _running(settings: Settings, application: AnyApplication) -> AsyncIterator[Inbox]:
+    """The Application started (and stopped after), with the inbox its updates go through."""
     await application.initialize()
     try:
         if application.post_init is not None:
             await application.post_init(application)
         await application.start()
-        await serve(
+        channel: Channel = application.bot_data["channel"]
+        yield Inbox(
             application,
-            application.bot_data["channel"].store,
-            url=settings.ptcc_webhook_url,
-            path=urlparse(settings.ptcc_webhook_url).path or "/",
-            listen=settings.ptcc_webhook_listen,
-            port=settings.ptcc_webhook_port,
-            secret=secret.get_secret_value(),
+            channel.store,
             workers=settings.ptcc_workers,
             lease=settings.ptcc_inbox_lease,
-            stop=stop,
         )
     finally:
         if application.running:
@@ -636,3 +620,45 @@ async def serve_webhook(
         if application.post_shutdown is not None:
             await application.post_shutdown(application)
         await application.shutdown()
+
+
+async def serve_webhook(
+    settings: Settings, application: AnyApplication, stop: asyncio.Event
+) -> None:
+    """Webhook mode until `stop` is set; several replicas may share one PostgreSQL database."""
+    assert settings.ptcc_webhook_url is not None
+    secret = settings.ptcc_webhook_secret
+    assert secret is not None, "the settings refuse webhook mode without a secret"
+    async with _running(settings, application) as inbox:
+        await serve(
+            inbox,
+            url=settings.ptcc_webhook_url,
+            path=urlparse(settings.ptcc_webhook_url).path or "/",
+            listen=settings.ptcc_webhook_listen,
+            port=settings.ptcc_webhook_port,
+            secret=secret.get_secret_value(),
+            stop=stop,
+        )
+
+
+async def serve_polling(
+    settings: Settings,
+    application: AnyApplication,
+    stop: asyncio.Event,
+    poll_timeout: float = POLL_TIMEOUT,
+) -> None:
+    """Polling mode until `stop` is set: getUpdates (long-polling `poll_timeout` seconds)
+    into the inbox, handled from there."""
+    async with _running(settings, application) as inbox:
+        # This process holds the polling slot: what a killed one left leased is taken now,
+        # not when its lease runs out.
+        await inbox.store.release_every_lease()
+        poller = asyncio.create_task(poll(inbox, stop, poll_timeout))
+        # A poller that ends (a rejected token) stops the workers too.
+        poller.add_done_callback(lambda _: stop.set())
+        try:
+            await inbox.work(stop)
+        finally:
+            poller.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await poller

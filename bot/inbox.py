@@ -1,5 +1,10 @@
-"""Webhook mode: the bot serves the webhook itself and answers Telegram's POST with 200 only
-once the update is stored in the database's inbox, so no update is lost when a process dies.
+"""The one delivery path: every update is stored in the database's inbox before Telegram is
+told it arrived, then handled from there, so no update is lost when a process dies.
+
+Updates come in one of two ways. In webhook mode the bot serves the webhook itself and
+answers Telegram's POST with 200 only once the update is stored. In polling mode (`poll`)
+each batch from getUpdates is stored before the next getUpdates call, whose offset is what
+confirms the batch to Telegram; a process killed in between gets the same batch again.
 
 Handling is separate from receiving: every replica leases stored updates (the oldest
 unfinished one per user, so each user's updates run in order and one at a time), handles
@@ -26,6 +31,7 @@ from typing import Any
 
 from aiohttp import web
 from telegram import Update
+from telegram.error import Conflict, InvalidToken
 from telegram.ext import Application
 
 from ptcc_core.store import Claimed, Store
@@ -38,6 +44,11 @@ KEEP_DONE = 2 * 24 * 3600
 _PRUNE_EVERY = 600
 MAX_ATTEMPTS = 5
 _STOP_GRACE = 10.0
+# getUpdates long-polls this many seconds; the read may take a little longer.
+POLL_TIMEOUT = 25.0
+_READ_SLACK = 10.0
+_MIN_BACKOFF = 1.0
+_MAX_BACKOFF = 30.0
 
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 
@@ -46,21 +57,23 @@ class ListenError(Exception):
     """The webhook server cannot listen where the settings say; the message says what to fix."""
 
 
+class NotAnUpdate(ValueError):
+    """A body that is no Telegram update (no positive integer update_id, or not one at all)."""
+
+
 class Inbox:
-    """Receives webhook updates into the store and hands them to the Application."""
+    """Keeps incoming updates in the store and hands them, leased, to the Application."""
 
     def __init__(
         self,
         application: AnyApplication,
         store: Store,
         *,
-        secret: str,
         workers: int,
         lease: float,
     ) -> None:
         self.application = application
         self.store = store
-        self.secret = secret
         self.workers = workers
         self.lease = lease
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
@@ -68,42 +81,23 @@ class Inbox:
         self._running: set[asyncio.Task[None]] = set()
         self._in_hand: set[int] = set()
 
-    # Receiving ---------------------------------------------------------------------------
+    # Keeping ------------------------------------------------------------------------------
 
-    async def receive(self, request: web.Request) -> web.Response:
-        given = request.headers.get(SECRET_HEADER, "")
-        # Constant time: how much of a guess matched must not show in how long it takes.
-        if not hmac.compare_digest(given.encode(), self.secret.encode()):
-            return web.Response(status=403)
+    async def keep(self, data: object) -> int:
+        """Store one update as Telegram sent it; returns its id. Raises NotAnUpdate for a
+        body that is none, and the store's error if it cannot be stored."""
+        update_id = data.get("update_id") if isinstance(data, dict) else None
+        # Telegram's update ids are positive integers; anything else would jam the inbox.
+        if type(update_id) is not int or not 0 < update_id < 2**63:
+            raise NotAnUpdate(f"update_id {update_id!r} is not a positive integer")
         try:
-            data = await request.json()
-            update_id = data.get("update_id") if isinstance(data, dict) else None
-            # Telegram's update ids are positive integers; anything else would jam the inbox.
-            if type(update_id) is not int or not 0 < update_id < 2**63:
-                raise ValueError(f"update_id {update_id!r} is not a positive integer")
-            update = Update.de_json(data, self.application.bot)
+            update = Update.de_json(data, self.application.bot)  # type: ignore[arg-type]
         except (ValueError, TypeError, KeyError, AttributeError) as exc:
-            log.warning("ignoring a webhook request that is not an update: %s", exc)
-            return web.Response(status=400)
+            raise NotAnUpdate(str(exc)) from exc
         user = update.effective_user
-        key = f"tg:{user.id}" if user is not None else f"update:{update.update_id}"
-        try:
-            await self.store.enqueue(update.update_id, key, json.dumps(data))
-        except Exception:
-            # No 200: Telegram keeps the update and sends it again.
-            log.exception("could not store update %s", update.update_id)
-            return web.Response(status=503)
-        return web.Response()
-
-    async def health(self, request: web.Request) -> web.Response:
-        """200 only if the database takes a write now; the reason goes to the log, not to
-        whoever asks (the check may be reachable from outside)."""
-        try:
-            await self.store.health_check()
-        except Exception as exc:
-            log.error("health check failed: %s", exc)
-            return web.Response(status=503, text="database unavailable")
-        return web.Response(text="ok")
+        key = f"tg:{user.id}" if user is not None else f"update:{update_id}"
+        await self.store.enqueue(update_id, key, json.dumps(data))
+        return update_id
 
     # Handling ----------------------------------------------------------------------------
 
@@ -199,24 +193,55 @@ class Inbox:
                 log.exception("could not renew leases")
 
 
+class Webhook:
+    """The webhook's two routes: updates (with Telegram's secret header) and the health check."""
+
+    def __init__(self, inbox: Inbox, secret: str) -> None:
+        self.inbox = inbox
+        self.secret = secret
+
+    async def receive(self, request: web.Request) -> web.Response:
+        given = request.headers.get(SECRET_HEADER, "")
+        # Constant time: how much of a guess matched must not show in how long it takes.
+        if not hmac.compare_digest(given.encode(), self.secret.encode()):
+            return web.Response(status=403)
+        try:
+            await self.inbox.keep(await request.json())
+        except (NotAnUpdate, ValueError) as exc:
+            log.warning("ignoring a webhook request that is not an update: %s", exc)
+            return web.Response(status=400)
+        except Exception:
+            # No 200: Telegram keeps the update and sends it again.
+            log.exception("could not store an update")
+            return web.Response(status=503)
+        return web.Response()
+
+    async def health(self, request: web.Request) -> web.Response:
+        """200 only if the database takes a write now; the reason goes to the log, not to
+        whoever asks (the check may be reachable from outside)."""
+        try:
+            await self.inbox.store.health_check()
+        except Exception as exc:
+            log.error("health check failed: %s", exc)
+            return web.Response(status=503, text="database unavailable")
+        return web.Response(text="ok")
+
+
 async def serve(
-    application: AnyApplication,
-    store: Store,
+    inbox: Inbox,
     *,
     url: str,
     path: str,
     listen: str,
     port: int,
     secret: str,
-    workers: int,
-    lease: float,
     stop: asyncio.Event,
 ) -> None:
     """Run the webhook server and the workers until `stop` is set."""
-    inbox = Inbox(application, store, secret=secret, workers=workers, lease=lease)
+    webhook = Webhook(inbox, secret)
     web_app = web.Application()
-    web_app.router.add_post(path, inbox.receive)
-    web_app.router.add_get("/healthz", inbox.health)
+    web_app.router.add_post(path, webhook.receive)
+    web_app.router.add_get("/healthz", webhook.health)
     runner = web.AppRunner(web_app, access_log=None)
     await runner.setup()
     try:
@@ -227,7 +252,7 @@ async def serve(
             f"cannot serve the webhook on {listen}:{port} ({exc.strerror or exc}). Set "
             "PTCC_WEBHOOK_LISTEN and PTCC_WEBHOOK_PORT to an address and port that are free."
         ) from exc
-    await application.bot.set_webhook(
+    await inbox.application.bot.set_webhook(
         url, secret_token=secret, allowed_updates=Update.ALL_TYPES, max_connections=100
     )
     log.info("serving the webhook on %s:%s%s as %s", listen, port, path, inbox.owner)
@@ -235,3 +260,40 @@ async def serve(
         await inbox.work(stop)
     finally:
         await runner.cleanup()
+
+
+async def poll(inbox: Inbox, stop: asyncio.Event, timeout: float = POLL_TIMEOUT) -> None:
+    """Long-poll getUpdates until `stop` is set, storing each batch before the next call
+    confirms it; run beside `inbox.work`. A rejected token ends it (InvalidToken)."""
+    bot = inbox.application.bot
+    await bot.delete_webhook()
+    offset: int | None = None
+    delay = _MIN_BACKOFF
+    while not stop.is_set():
+        try:
+            batch = await bot.get_updates(
+                offset=offset,
+                timeout=int(timeout),
+                read_timeout=timeout + _READ_SLACK,
+                allowed_updates=Update.ALL_TYPES,
+            )
+            for update in batch:
+                try:
+                    await inbox.keep(update.to_dict())
+                except NotAnUpdate as exc:
+                    log.error("skipping an update that cannot be read: %s", exc)
+        except InvalidToken:
+            raise
+        except Conflict as exc:
+            log.error("another process is polling Telegram with this token (%s)", exc)
+        except Exception as exc:
+            # Nothing is confirmed: the same batch comes again on the next call.
+            log.warning("could not fetch or store updates (%s); trying again in %ss", exc, delay)
+        else:
+            if batch:
+                offset = batch[-1].update_id + 1
+            delay = _MIN_BACKOFF
+            continue
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), delay)
+        delay = min(delay * 2, _MAX_BACKOFF)

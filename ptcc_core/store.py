@@ -374,6 +374,11 @@ class Store(ABC):
             )
         )
 
+    async def release_every_lease(self) -> None:
+        """Give up every lease on unfinished updates: for the one process that holds the
+        polling slot, whose leases left in the inbox can only be those of a process that died."""
+        await self.write(("UPDATE inbox SET lease_until = NULL WHERE done_at IS NULL", ()))
+
     async def sending(self, update_id: int) -> None:
         """Replies to the update start going out now; if an earlier attempt got this far and
         never finished, they may repeat: count it."""

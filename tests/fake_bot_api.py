@@ -100,6 +100,8 @@ class FakeBotAPI:
 
     def __init__(self) -> None:
         self.updates: list[dict[str, Any]] = []
+        # Update ids a getUpdates offset has confirmed: Telegram will never send them again.
+        self.confirmed: set[int] = set()
         self.sent: list[Sent] = []
         # The same messages by chat: tests with many users wait on one chat each.
         self._sent_to: dict[int, list[Sent]] = {}
@@ -354,6 +356,7 @@ class FakeBotAPI:
         offset = int(params.get("offset") or 0)
         timeout = float(params.get("timeout") or 0)
         # As on Telegram: asking from an offset confirms every update before it.
+        self.confirmed |= {u["update_id"] for u in self.updates if u["update_id"] < offset}
         self.updates = [u for u in self.updates if u["update_id"] >= offset]
 
         def pending() -> list[dict[str, Any]]:
