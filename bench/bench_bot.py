@@ -1,6 +1,9 @@
 """Benchmark the Telegram bot against a bare echo bot, both on the fake Bot API server.
 
-    .venv/bin/python bench/bench_bot.py [--users 200] [--messages 5]
+    .venv/bin/python bench/bench_bot.py [--users 200] [--messages 5] [--against DIR]
+
+With --against, the bot from another checkout (DIR, e.g. a `git worktree` of an older
+commit) runs too, in the same alternating rounds, so a change's cost is read side by side.
 
 Each simulated user sends --messages questions one after another, waiting for each reply,
 all users at once. The bot runs as its own process (`python -m bot.main`) with a fresh SQLite
@@ -41,13 +44,16 @@ QUESTIONS = [
 ]
 
 
-async def drive(command: list[str], users: int, messages: int) -> tuple[float, list[float]]:
+async def drive(
+    command: list[str], users: int, messages: int, checkout: Path = ROOT
+) -> tuple[float, list[float]]:
     api = FakeBotAPI()
     await api.start()
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "PTCC_BOT_API_URL": api.base_url,
-               "PTCC_DB": str(Path(tmp) / "bench.db"), "PTCC_RATE_LIMIT": "0"}  # fmt: skip
-        process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
+               "PTCC_DB": str(Path(tmp) / "bench.db"), "PTCC_RATE_LIMIT": "0",
+               "PYTHONPATH": str(checkout)}  # fmt: skip
+        process = subprocess.Popen(command, env=env, cwd=checkout, stdout=subprocess.DEVNULL,
                                    stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)  # fmt: skip
         try:
             await api.send_text(1, "warm up")
@@ -85,24 +91,30 @@ async def main() -> None:
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument("--messages", type=int, default=5)
     parser.add_argument("--rounds", type=int, default=3, help="alternating runs; medians shown")
+    parser.add_argument("--against", type=Path, help="another checkout's bot, run alongside")
     args = parser.parse_args()
     print(
         f"{args.users} users x {args.messages} messages, {args.rounds} rounds, "
         "fake Bot API on 127.0.0.1"
     )
     bots = {
-        "PTCC bot": [sys.executable, "-m", "bot.main"],
-        "echo bot": [sys.executable, str(ROOT / "bench" / "echo_bot.py")],
+        "PTCC bot": ([sys.executable, "-m", "bot.main"], ROOT),
+        "echo bot": ([sys.executable, str(ROOT / "bench" / "echo_bot.py")], ROOT),
     }
+    if args.against:
+        bots["against"] = ([sys.executable, "-m", "bot.main"], args.against.resolve())
     rates: dict[str, list[float]] = {name: [] for name in bots}
     latencies: dict[str, list[float]] = {name: [] for name in bots}
     for _ in range(args.rounds):
-        for name, command in bots.items():
-            rate, latency = await drive(command, args.users, args.messages)
+        for name, (command, checkout) in bots.items():
+            rate, latency = await drive(command, args.users, args.messages, checkout)
             rates[name].append(rate)
             latencies[name] += latency
     for name in bots:
         report(name, statistics.median(rates[name]), latencies[name])
+    if args.against:
+        change = statistics.median(rates["PTCC bot"]) / statistics.median(rates["against"])
+        print(f"this checkout's throughput is {change:.2f}x {args.against}'s (medians)")
     ratio = statistics.median(rates["PTCC bot"]) / statistics.median(rates["echo bot"])
     print(f"PTCC bot throughput is {ratio:.0%} of the echo bot's (medians; target >= 50%)")
 

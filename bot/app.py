@@ -252,6 +252,8 @@ class Channel:
     async def close(self) -> None:
         if self._expiry is not None:
             self._expiry.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._expiry
         if self._store is not None:
             await self._store.close()
         if self._painter is not None:

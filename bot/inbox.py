@@ -47,7 +47,7 @@ _STOP_GRACE = 10.0
 # getUpdates long-polls this many seconds; the read may take a little longer.
 POLL_TIMEOUT = 25.0
 _READ_SLACK = 10.0
-_MIN_BACKOFF = 1.0
+_MIN_BACKOFF = 0.5
 _MAX_BACKOFF = 30.0
 
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
