@@ -74,9 +74,9 @@ COMMANDS = {
 NOT_TEXT = "I can only read text messages. Ask me a question, or tap below for a salary estimate."
 TROUBLE = "Sorry, something went wrong on my side. Please try again in a moment."
 _RETRY_DELAYS = (0.5, 1.0, 2.0)
-# Chats whose live question is remembered (its buttons go when it is answered); the oldest
-# are forgotten first, so memory stays bounded however many users come.
-MAX_LIVE_QUESTIONS = 10_000
+# Chats whose live question is remembered (its buttons go when it is answered), and albums
+# already answered; the oldest are forgotten first, so memory stays bounded.
+MAX_REMEMBERED = 10_000
 EXPIRE_EVERY = 3600
 Sent = TypeVar("Sent")
 _PR_SET_PDEATHSIG = 1
@@ -124,23 +124,34 @@ class PerUserOrder(BaseUpdateProcessor):
 class Pace:
     """Per-user flood control: a bucket of BURST messages that refills at RATE a second.
 
-    A user over the limit gets one kind warning, and their extra messages are skipped until
-    the bucket refills; other users are not touched."""
+    A user over the limit gets one kind warning per flood (the flood ends once their bucket
+    has refilled), and their extra messages are skipped until then; other users are not
+    touched. Buckets of users who went quiet are dropped now and then, so memory stays flat
+    however many users come."""
 
     BURST = 10
     RATE = 2.0
+    SWEEP_EVERY = 1000
 
     def __init__(self) -> None:
         self._tokens: dict[int, tuple[float, float]] = {}
         self._warned: set[int] = set()
+        self._calls = 0
+
+    def _level(self, user_id: int, now: float) -> float:
+        tokens, since = self._tokens.get(user_id, (self.BURST, now))
+        return min(self.BURST, tokens + (now - since) * self.RATE)
 
     def allow(self, user_id: int) -> bool:
         now = time.monotonic()
-        tokens, since = self._tokens.get(user_id, (self.BURST, now))
-        tokens = min(self.BURST, tokens + (now - since) * self.RATE)
+        self._calls += 1
+        if self._calls % self.SWEEP_EVERY == 0:
+            self._sweep(now)
+        tokens = self._level(user_id, now)
+        if tokens >= self.BURST:
+            self._warned.discard(user_id)  # quiet long enough: a new flood may be warned
         if tokens >= 1:
             self._tokens[user_id] = (tokens - 1, now)
-            self._warned.discard(user_id)
             return True
         self._tokens[user_id] = (tokens, now)
         return False
@@ -150,6 +161,16 @@ class Pace:
             return False
         self._warned.add(user_id)
         return True
+
+    def _sweep(self, now: float) -> None:
+        """Forget users whose bucket is full again: they are as new."""
+        full = [u for u in self._tokens if self._level(u, now) >= self.BURST]
+        for user_id in full:
+            del self._tokens[user_id]
+            self._warned.discard(user_id)
+
+    def tracked(self) -> int:
+        return len(self._tokens)
 
 
 class RedactToken(logging.Filter):
@@ -223,6 +244,7 @@ class Channel:
         self._painter: ProcessPoolExecutor | None = None
         self._pace = Pace()
         self._live_questions: OrderedDict[int, int] = OrderedDict()
+        self._albums: OrderedDict[str, None] = OrderedDict()
         self._expiry: asyncio.Task[None] | None = None
         # Known once the bot has asked Telegram who it is (Application.initialize).
         self.username = ""
@@ -367,7 +389,7 @@ class Channel:
         if reply.kind == "question" and reply.choices:
             self._live_questions[chat_id] = message_id
             self._live_questions.move_to_end(chat_id)
-            while len(self._live_questions) > MAX_LIVE_QUESTIONS:
+            while len(self._live_questions) > MAX_REMEMBERED:
                 self._live_questions.popitem(last=False)
         elif self._live_questions.get(chat_id) == message_id:
             del self._live_questions[chat_id]
@@ -434,8 +456,8 @@ class Channel:
 
     async def on_inline(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.inline_query
-        if query is None:
-            return
+        if query is None or not self._pace.allow(query.from_user.id):
+            return  # over the limit: no answer, as Telegram shows for a slow bot
         results = [
             InlineQueryResultArticle(
                 id=entry.id,
@@ -454,6 +476,13 @@ class Channel:
         message = update.effective_message
         if message is None or message.chat.type != ChatType.PRIVATE:
             return
+        if message.media_group_id is not None:
+            # An album arrives as one update per photo: answer its first one only.
+            if message.media_group_id in self._albums:
+                return
+            self._albums[message.media_group_id] = None
+            while len(self._albums) > MAX_REMEMBERED:
+                self._albums.popitem(last=False)
         reply = self.advisor.texts.small_talk("help")
         await message.reply_text(NOT_TEXT, reply_markup=keyboard(reply.choices, self.username))
 
