@@ -9,7 +9,7 @@ fits Telegram's 64-byte callback data.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_serializer
 
@@ -18,14 +18,7 @@ from ptcc_core.matcher import Candidate
 from ptcc_core.profile import Profile
 
 StepId = Literal["years", "education", "certifications", "location", "employer", "skills"]
-STEPS: tuple[StepId, ...] = (
-    "years",
-    "education",
-    "certifications",
-    "location",
-    "employer",
-    "skills",
-)
+STEPS: tuple[StepId, ...] = get_args(StepId)
 OfferStep = Literal[
     "base",
     "bonus",
@@ -36,16 +29,7 @@ OfferStep = Literal[
     "match_cap_pct",
     "contribution_pct",
 ]
-OFFER_STEPS: tuple[OfferStep, ...] = (
-    "base",
-    "bonus",
-    "health_insurance",
-    "pto_days",
-    "ce_stipend",
-    "match_rate_pct",
-    "match_cap_pct",
-    "contribution_pct",
-)
+OFFER_STEPS: tuple[OfferStep, ...] = get_args(OfferStep)
 MAX_SAVED_ESTIMATES = 20
 
 ReplyKind = Literal[

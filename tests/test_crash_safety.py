@@ -9,15 +9,14 @@ crashes, and every row still reads back.
 from __future__ import annotations
 
 import asyncio
-import os
 import random
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 from ptcc_core.conversation import Session
-from tests.fake_bot_api import TOKEN, FakeBotAPI
+from tests.bot_process import bot_env, launch_bot
+from tests.fake_bot_api import FakeBotAPI
 
 USERS = 25
 MESSAGES = 8
@@ -27,12 +26,10 @@ async def test_random_kill_9_under_load_loses_no_stored_estimate(
     api: FakeBotAPI, tmp_path: Path
 ) -> None:
     db = tmp_path / "crash.db"
-    env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "PTCC_BOT_API_URL": api.base_url,
-           "PTCC_DB": str(db), "PTCC_RATE_LIMIT": "0"}  # fmt: skip
+    env = bot_env(api, db)
 
     def launch() -> subprocess.Popen[bytes]:
-        return subprocess.Popen([sys.executable, "-m", "bot.main"], env=env, stdin=subprocess.DEVNULL,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+        return launch_bot(env)
 
     bot = launch()
     seen: dict[int, int] = {}

@@ -5,15 +5,14 @@ users keep writing; at the end, each confirmed update is in the inbox and done."
 from __future__ import annotations
 
 import asyncio
-import os
 import random
 import sqlite3
 import subprocess
-import sys
 import time
 from pathlib import Path
 
-from tests.fake_bot_api import TOKEN, FakeBotAPI
+from tests.bot_process import bot_env, launch_bot
+from tests.fake_bot_api import FakeBotAPI
 
 KILLS = 20
 USERS = 8
@@ -23,12 +22,10 @@ async def test_kill_9_in_polling_mode_loses_no_confirmed_update(
     api: FakeBotAPI, tmp_path: Path
 ) -> None:
     db = tmp_path / "polling.db"
-    env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "PTCC_BOT_API_URL": api.base_url,
-           "PTCC_DB": str(db), "PTCC_RATE_LIMIT": "0"}  # fmt: skip
+    env = bot_env(api, db)
 
     def launch() -> subprocess.Popen[bytes]:
-        return subprocess.Popen([sys.executable, "-m", "bot.main"], env=env, stdin=subprocess.DEVNULL,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+        return launch_bot(env)
 
     bot = launch()
     done_writing = asyncio.Event()
