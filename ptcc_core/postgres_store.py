@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import re
 from collections.abc import Callable
 from functools import cache
@@ -20,6 +21,8 @@ from asyncpg.pool import PoolConnectionProxy
 
 from ptcc_core.schema import SCHEMA_VERSION, Dialect, migration
 from ptcc_core.store import Row, Statement, Store, StoreError, check_version, redact
+
+log = logging.getLogger("ptcc.store")
 
 _CHANNEL = "ptcc_inbox"
 # Arbitrary fixed keys for pg_advisory_lock: one for migrating, one for the polling slot.
@@ -108,11 +111,14 @@ class PostgresStore(Store):
         self._listeners.append((conn, on_notify))
 
     async def _listen_again(self, wake: Callable[[], None]) -> None:
+        # Any error, not just a lost connection: a listener that dies leaves the workers
+        # waking only on their timer, so keep trying while the store is open.
         while not self._pool.is_closing():
             try:
                 await self.on_enqueue(wake)
                 return
-            except _LOST:
+            except Exception as exc:
+                log.warning("could not listen for new updates again (%s); retrying", exc)
                 await asyncio.sleep(1)
 
     async def hold_polling_lock(self) -> bool:
