@@ -343,14 +343,7 @@ class Channel:
             await self._take_buttons_away(chat, live)
         for reply in replies:
             try:
-                sent = await _with_retries(
-                    partial(
-                        chat.send_message,
-                        message_text(reply),
-                        parse_mode=ParseMode.HTML,
-                        reply_markup=keyboard(reply.choices, self.username),
-                    )
-                )
+                sent = await _with_retries(partial(chat.send_message, **self._content(reply)))
             except TimedOut as exc:
                 # The message may well have arrived: go on as if it had, never send twice.
                 log.warning("Telegram took too long to confirm a message: %s", exc)
@@ -365,14 +358,7 @@ class Channel:
         if not isinstance(pressed, Message) or pressed.photo:
             return False
         try:
-            await _with_retries(
-                partial(
-                    pressed.edit_text,
-                    message_text(reply),
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=keyboard(reply.choices, self.username),
-                )
-            )
+            await _with_retries(partial(pressed.edit_text, **self._content(reply)))
         except BadRequest as exc:
             if "not modified" in str(exc).lower():
                 return True
@@ -381,6 +367,14 @@ class Channel:
         except TimedOut as exc:
             log.warning("Telegram took too long to confirm an edit: %s", exc)
         return True
+
+    def _content(self, reply: Reply) -> dict[str, Any]:
+        """What a message shows, the same whether it is sent or edited into place."""
+        return {
+            "text": message_text(reply),
+            "parse_mode": ParseMode.HTML,
+            "reply_markup": keyboard(reply.choices, self.username),
+        }
 
     def _note_question(self, chat_id: int, message_id: int | None, reply: Reply) -> None:
         """Remember the chat's live question, whose buttons go once it is answered."""

@@ -356,7 +356,7 @@ class Advisor:
         case = Assumed(
             stated=frozenset(reading.details.model_fields_set),
             kept_from="the last estimate" if what_if else "your profile",
-            save=f"save:{_digest(profile)}",
+            digest=_digest(profile),
         )
         reply = self.texts.estimate(estimate, case=case)
         return Outcome(

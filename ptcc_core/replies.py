@@ -51,12 +51,12 @@ _UNSAVED = (
 @dataclass(frozen=True)
 class Assumed:
     """Where the details of an estimate for a question came from: the fields the message
-    stated, the rest from `kept_from` (the saved profile or the last estimate); `save` is the
-    value of the button that stores them."""
+    stated, the rest from `kept_from` (the saved profile or the last estimate); `digest`
+    fingerprints the profile, so its Save and earn-more buttons act on this case only."""
 
     stated: frozenset[str]
     kept_from: str
-    save: str
+    digest: str
 
 
 def _first_sentences(text: str, budget: int) -> str:
@@ -267,10 +267,9 @@ class Texts:
             lines += ["", "Good to know:", *notes]
         change = Choice(label="✏ Change an answer", value="go:profile")
         if case is not None:
-            digest = case.save.partition(":")[2]
             choices: tuple[Choice, ...] = (
-                Choice(label="💾 Save to my profile", value=case.save),
-                LEVERS.model_copy(update={"value": f"levers:{digest}"}),
+                Choice(label="💾 Save to my profile", value=f"save:{case.digest}"),
+                LEVERS.model_copy(update={"value": f"levers:{case.digest}"}),
             )
         else:
             choices = (LEVERS, change) if with_edit else (LEVERS, ESTIMATE)

@@ -14,6 +14,7 @@ import pytest
 from ptcc_core.advisor import Advisor
 from ptcc_core.knowledge import Knowledge, load_knowledge
 from ptcc_core.store import Store, open_store
+from tests.bot_runner import Bot
 from tests.fake_bot_api import FakeBotAPI
 from tests.postgres_server import PostgresServer, find_bindir, start_server
 
@@ -36,6 +37,16 @@ async def api() -> AsyncIterator[FakeBotAPI]:
     await server.start()
     yield server
     await server.stop()
+
+
+@pytest.fixture
+async def bot(api: FakeBotAPI, tmp_path: Path, advisor: Advisor) -> AsyncIterator[Bot]:
+    """The bot running against `api`, with its database at tmp_path / "bot.db"."""
+    runner = Bot(api, tmp_path / "bot.db", advisor)
+    await runner.start()
+    yield runner
+    if runner.app is not None:
+        await runner.stop()
 
 
 @pytest.fixture(scope="session")

@@ -11,8 +11,9 @@ from hypothesis import strategies as st
 from bot.render import keyboard, message_text
 from ptcc_core.advisor import Advisor
 from ptcc_core.conversation import STEPS, Event, Session
+from tests.bot_runner import Bot
 from tests.fake_bot_api import FakeBotAPI, check_html
-from tests.test_bot_e2e import Bot, say
+from tests.test_bot_e2e import say
 
 NASTY = st.one_of(
     st.text(max_size=5000),

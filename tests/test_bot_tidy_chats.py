@@ -4,25 +4,11 @@ a group nothing personal is posted; deep links open the flow in private."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
-import pytest
-
-from ptcc_core.advisor import Advisor
+from tests.bot_runner import Bot
 from tests.fake_bot_api import FakeBotAPI
-from tests.test_bot_e2e import USER, Bot, say
+from tests.test_bot_e2e import USER, say
 
 GROUP = -100777
-
-
-@pytest.fixture
-async def bot(api: FakeBotAPI, tmp_path: Path, advisor: Advisor) -> AsyncIterator[Bot]:
-    runner = Bot(api, tmp_path / "tidy.db", advisor)
-    await runner.start()
-    yield runner
-    if runner.app is not None:
-        await runner.stop()
 
 
 async def press_and_wait(

@@ -4,15 +4,13 @@ once, inline queries under the same per-user limit."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
 from bot.app import Pace
-from ptcc_core.advisor import Advisor
+from tests.bot_runner import Bot
 from tests.fake_bot_api import FakeBotAPI
-from tests.test_bot_e2e import USER, Bot
+from tests.test_bot_e2e import USER
 
 
 class Clock:
@@ -52,15 +50,6 @@ def test_quiet_users_are_forgotten(clock: Clock) -> None:
     for _ in range(Pace.SWEEP_EVERY):
         pace.allow(99_999)
     assert pace.tracked() <= 2
-
-
-@pytest.fixture
-async def bot(api: FakeBotAPI, tmp_path: Path, advisor: Advisor) -> AsyncIterator[Bot]:
-    runner = Bot(api, tmp_path / "flood.db", advisor)
-    await runner.start()
-    yield runner
-    if runner.app is not None:
-        await runner.stop()
 
 
 async def test_an_album_of_ten_photos_gets_one_reply(api: FakeBotAPI, bot: Bot) -> None:

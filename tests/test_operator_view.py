@@ -10,12 +10,14 @@ from pathlib import Path
 
 import pytest
 
+from ptcc_core.advisor import Advisor
 from ptcc_core.conversation import Session
 from ptcc_core.profile import Profile
 from ptcc_core.schema import SCHEMA_VERSION
 from ptcc_core.sqlite_store import SQLiteStore
+from tests.bot_runner import Bot
 from tests.fake_bot_api import FakeBotAPI
-from tests.test_bot_e2e import Bot, say
+from tests.test_bot_e2e import say
 
 ADMIN = 31337
 
@@ -28,7 +30,7 @@ async def store(tmp_path: Path) -> AsyncIterator[SQLiteStore]:
 
 
 async def test_unanswered_questions_are_kept_as_text_only(
-    store: SQLiteStore, tmp_path: Path
+    store: SQLiteStore, tmp_path: Path, advisor: Advisor
 ) -> None:
     await store.save("tg:1", Session(), (True, "what is a CMAA?"))
     for _ in range(2):
@@ -40,13 +42,7 @@ async def test_unanswered_questions_are_kept_as_text_only(
     rows = sqlite3.connect(tmp_path / "ops.db").execute("SELECT * FROM questions").fetchall()
     assert ("what is a CMAA?",) not in [(row[2],) for row in rows]
     # Whose a question was is kept only for /forget: the operator's view never shows it.
-    assert "tg:" not in str(stats) and "tg:" not in advisor_stats_text(stats)
-
-
-def advisor_stats_text(stats: object) -> str:
-    from ptcc_core.advisor import Advisor
-
-    return Advisor.load().texts.stats(stats).text  # type: ignore[arg-type]
+    assert "tg:" not in str(stats) and "tg:" not in advisor.texts.stats(stats).text
 
 
 async def test_unanswered_questions_are_kept_scrubbed_and_expire(store: SQLiteStore) -> None:

@@ -5,29 +5,17 @@ never locks its user out."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import AsyncIterator
 from pathlib import Path
 
-import pytest
-
-from ptcc_core.advisor import Advisor
+from tests.bot_runner import Bot
 from tests.fake_bot_api import FakeBotAPI
-from tests.test_bot_e2e import USER, Bot, eventually, say
+from tests.test_bot_e2e import USER, eventually, say
 
 EMAIL = "ana.lopez.private@example.com"
 
 
-@pytest.fixture
-async def bot(api: FakeBotAPI, tmp_path: Path, advisor: Advisor) -> AsyncIterator[Bot]:
-    runner = Bot(api, tmp_path / "private.db", advisor)
-    await runner.start()
-    yield runner
-    if runner.app is not None:
-        await runner.stop()
-
-
 def raw_bytes(folder: Path) -> bytes:
-    return b"".join(p.read_bytes() for p in folder.glob("private.db*") if p.is_file())
+    return b"".join(p.read_bytes() for p in folder.glob("bot.db*") if p.is_file())
 
 
 async def test_forget_leaves_no_trace_in_the_files(
@@ -36,7 +24,7 @@ async def test_forget_leaves_no_trace_in_the_files(
     for text in (f"my email is {EMAIL}, who is hiring in Tampa?", "I have 5 years, pay in Boston?"):
         await say(api, text, expect=1 if "email" in text else 2)
     await say(api, "save")
-    db = sqlite3.connect(tmp_path / "private.db")
+    db = sqlite3.connect(tmp_path / "bot.db")
     await eventually(lambda: db.execute("SELECT count(*) FROM sessions").fetchone()[0] == 1)
     [(kept,)] = db.execute("SELECT text FROM questions WHERE answered = 0").fetchall()
     assert EMAIL not in kept and "[email]" in kept  # scrubbed before it was ever stored
@@ -58,7 +46,7 @@ async def test_a_damaged_session_gets_a_kind_word_not_an_error(
     api: FakeBotAPI, bot: Bot, tmp_path: Path
 ) -> None:
     await say(api, "/estimate", expect=2)
-    db = sqlite3.connect(tmp_path / "private.db", isolation_level=None)
+    db = sqlite3.connect(tmp_path / "bot.db", isolation_level=None)
     await eventually(lambda: db.execute("SELECT count(*) FROM sessions").fetchone()[0] == 1)
     db.execute("UPDATE sessions SET data = '{\"step\": 7' WHERE user_key = ?", (f"tg:{USER}",))
     texts = await say(api, "what is a CMAA?", expect=2)

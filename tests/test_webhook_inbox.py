@@ -60,10 +60,7 @@ async def test_an_unreachable_database_means_no_200_and_the_update_comes_again(
     async with httpx.AsyncClient() as client:
         try:
             await admin.execute(f"ALTER DATABASE {database} ALLOW_CONNECTIONS false")
-            await admin.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1",
-                database,
-            )
+            await drop_connections(admin, database)
             refused = await client.post(f"{hook}/hook", json=update, headers=SECRET)
             assert refused.status_code == 503
             assert (await client.get(f"{hook}/healthz")).status_code == 503
@@ -171,10 +168,7 @@ async def test_healthz_proves_a_write_and_names_no_address(
     async with httpx.AsyncClient() as client:
         try:
             await admin.execute(f"ALTER DATABASE {database} SET default_transaction_read_only = on")
-            await admin.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1",
-                database,
-            )
+            await drop_connections(admin, database)
             for _ in range(50):  # the pool reconnects, now read-only
                 failed = await client.get(f"{hook}/healthz")
                 if failed.status_code == 503:
@@ -183,13 +177,17 @@ async def test_healthz_proves_a_write_and_names_no_address(
             assert failed.status_code == 503 and failed.text == "database unavailable"
         finally:
             await admin.execute(f"ALTER DATABASE {database} RESET default_transaction_read_only")
-            await admin.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1",
-                database,
-            )
+            await drop_connections(admin, database)
             await admin.close()
         for _ in range(50):
             if (await client.get(f"{hook}/healthz")).status_code == 200:
                 break
             await asyncio.sleep(0.1)
         assert (await client.get(f"{hook}/healthz")).status_code == 200
+
+
+async def drop_connections(admin: asyncpg.Connection, database: str) -> None:
+    """End every connection to the database, as a server restart would."""
+    await admin.execute(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1", database
+    )
