@@ -22,8 +22,15 @@ _NUMBER_WORDS = {
     "nineteen": 19, "twenty": 20, "thirty": 30, "half": 0.5,
 }  # fmt: skip
 _NUMBER = r"(\d+(?:\.\d+)?|" + "|".join(_NUMBER_WORDS) + r")"
+# "a 4 year degree", "2 years of college": a length of schooling, not of experience.
+_SCHOOLING = (
+    r"\s+(?:of\s+|in\s+)?(?:college|university|uni|school|schooling|degree|program|programme|"
+    r"course|courses|classes|study|studies)\b"
+)
 _YEARS = re.compile(
-    _NUMBER + r"(?:\s+and\s+a\s+half)?\s*(?:plus\s+|\+\s*)?(years?|months?)(?!\s+old)\b"
+    _NUMBER
+    + r"(?:\s+and\s+a\s+half)?\s*(?:plus\s+|\+\s*)?(years?|months?)\b(?!\s+old)"
+    + f"(?!{_SCHOOLING})"
 )
 _NO_EXPERIENCE = re.compile(
     r"\b(no experience|zero experience|entry level|just starting|starting out|new grad|"

@@ -201,6 +201,17 @@ class Matcher:
         )
         self._unanswerable = knowledge.unanswerable
         refusal_texts = [normalize(q) for known in knowledge.unanswerable for q in known.questions]
+        # A question worded as the knowledge words one of its entry's questions is that
+        # entry's, whatever the model makes of it: an operator's alternate (`ptcc review`)
+        # always takes effect. Wordings two entries or a known unanswerable share are not.
+        owners: dict[str, set[str]] = defaultdict(set)
+        for text, entry_id in zip(self._phrasings, self._phrasing_entry, strict=True):
+            owners[text].add(entry_id)
+        for text in refusal_texts:
+            owners[text].add("")
+        self._worded_as: dict[str, str] = {
+            text: next(iter(ids)) for text, ids in owners.items() if len(ids) == 1 and "" not in ids
+        }
         refusal_terms = [frozenset(self._analyzer.terms(text)) for text in refusal_texts]
         self._refusals_with = _inverted(refusal_terms)
         self._refusal_mass = np.array(
@@ -289,6 +300,7 @@ class Matcher:
         if self.model is None:
             raise RuntimeError("no answerability model: load the knowledge with its model")
         found = self.analyse(text, normalized=normalized)
+        owner = self._worded_as.get(found.normalized)
         if found.scope_problem:
             return MatchResult(
                 entry_id=None,
@@ -299,11 +311,16 @@ class Matcher:
             )
         signals = found.signals
         if signals is None or not found.ranked:
-            return MatchResult(entry_id=None, score=0.0, alternatives=())
+            # Too few words to rank by ("is this for me"), yet the knowledge's own wording.
+            return MatchResult(entry_id=owner, score=100.0 if owner else 0.0, alternatives=())
         confidence = self.model.probability(signals, self._kinds)
-        best, *others = found.ranked
+        ranked = found.ranked
+        worded_as = [c for c in ranked if c.entry_id == owner]
+        if worded_as:
+            ranked = (*worded_as, *(c for c in ranked if c.entry_id != owner))
+        best, *others = ranked
         kinds = signals.ask_kinds
-        if confidence >= self.model.answer_at:
+        if confidence >= self.model.answer_at or worded_as:
             return MatchResult(
                 entry_id=best.entry_id,
                 score=best.score,
@@ -347,7 +364,7 @@ class Matcher:
         entries)."""
         normalized = normalize(text) if normalized is None else normalized
         normalized = " ".join(self._correct(w) for w in normalized.split())
-        problem = self.scope_problem(normalized)
+        problem = None if normalized in self._worded_as else self.scope_problem(normalized)
         terms = self._analyzer.terms(normalized)
         if problem or not terms:
             return Analysis(normalized, problem, (), None, None)

@@ -86,6 +86,25 @@ def test_another_job_or_country_is_named_as_the_reason(advisor: Advisor) -> None
     assert advisor.matcher.match("who manages the therapists' schedules").scope_problem is None
 
 
+def test_a_question_worded_as_the_knowledge_words_it_gets_that_entry(advisor: Advisor) -> None:
+    """Whatever the model makes of it: an alternate an operator adds always takes effect."""
+    owners: dict[str, set[str]] = {}
+    for entry in advisor.knowledge.entries.values():
+        for question in entry.questions:
+            owners.setdefault(normalize(question), set()).add(entry.id)
+    for group in advisor.knowledge.unanswerable:
+        for question in group.questions:
+            owners.setdefault(normalize(question), set()).add("unanswerable")
+    wrong = [
+        (question, ids)
+        for question, ids in owners.items()
+        if ids != {"unanswerable"}
+        and len(ids) == 1
+        and advisor.matcher.match(question).entry_id not in ids
+    ]
+    assert wrong == []
+
+
 def test_alternatives_are_ranked_distinct_and_exclude_the_answer(advisor: Advisor) -> None:
     result = advisor.matcher.match("certification pay bump")
     ids = [c.entry_id for c in result.alternatives]

@@ -76,6 +76,26 @@ def test_how_to_negotiate_is_not_an_estimate(advisor: Advisor) -> None:
     assert advisor.answer("how do I negotiate my salary").estimate is None
 
 
+@pytest.mark.parametrize(
+    ("text", "years"),
+    [
+        ("is a 4 year degree worth it for this role", None),
+        ("if i do 4 yrs of college what kinda starting pay", None),
+        ("i have a 2-year degree and 3 years experience in boston", 3.0),
+        ("2 years in school then 3 years at a clinic", 3.0),
+    ],
+)
+def test_a_length_of_schooling_is_not_experience(
+    advisor: Advisor, text: str, years: float | None
+) -> None:
+    assert advisor.extractor.extract(text).years == years
+
+
+def test_whether_a_degree_is_worth_it_is_a_question_not_an_estimate(advisor: Advisor) -> None:
+    reply = advisor.answer("is a 4 year degree worth it for this role or a waste of money")
+    assert reply.estimate is None and reply.entry_id is not None
+
+
 def test_a_profile_at_a_named_chain_is_still_estimated(advisor: Advisor) -> None:
     reply = advisor.answer("I work for Select Medical in NYC, five years, associate's degree")
     assert reply.estimate is not None
