@@ -35,13 +35,22 @@ from tests.fake_bot_api import TOKEN, FakeBotAPI  # noqa: E402
 QUESTIONS = [
     "what does a care coordinator do?",
     "boston premium?",
-    "I have 5 years and a bachelor's, what would I make in Boston?",
     "does a CMAA pay for itself",
     "how big are bonuses",
     "what's the salary.com median",
     "is the job outlook good",
-    "what title could I hold later on",
 ]
+EDUCATION = ["high school diploma", "associate degree", "bachelor's"]
+CITIES = ["Boston", "rural Ohio", "San Francisco", "Chicago", "New York"]
+
+
+def message(user_id: int, n: int) -> str:
+    """The user's n-th message: one in four asks for an estimate (with its chart), for a
+    profile that differs from user to user, so charts are drawn as well as reused."""
+    if (user_id + n) % 4 == 0:
+        years, education = user_id % 16, EDUCATION[user_id % 3]
+        return f"I have {years} years and a {education}, what would I make in {CITIES[n % 5]}?"
+    return QUESTIONS[(user_id + n) % len(QUESTIONS)]
 
 
 async def drive(
@@ -62,11 +71,15 @@ async def drive(
 
             async def user(user_id: int) -> None:
                 for n in range(messages):
-                    sent_before = len(api.to(user_id))
+                    answered = texts(api, user_id)
                     started = time.monotonic()
-                    await api.send_text(user_id, QUESTIONS[(user_id + n) % len(QUESTIONS)])
-                    replies = await api.wait_for(user_id, sent_before + 1, timeout=120)
-                    latencies.append(replies[sent_before].at - started)
+                    await api.send_text(user_id, message(user_id, n))
+                    # The reply is the next text message; a chart still on its way from the
+                    # last estimate is not it.
+                    while texts(api, user_id) == answered:
+                        await api.wait_for(user_id, len(api.to(user_id)) + 1, timeout=120)
+                    reply = [s for s in api.to(user_id) if s.method == "sendMessage"][answered]
+                    latencies.append(reply.at - started)
 
             began = time.monotonic()
             await asyncio.gather(*(user(1000 + u) for u in range(users)))
@@ -76,6 +89,10 @@ async def drive(
             process.wait()
             await api.stop()
     return users * messages / elapsed, latencies
+
+
+def texts(api: FakeBotAPI, user_id: int) -> int:
+    return sum(s.method == "sendMessage" for s in api.to(user_id))
 
 
 def report(name: str, rate: float, latencies: list[float]) -> None:
@@ -116,7 +133,7 @@ async def main() -> None:
         change = statistics.median(rates["PTCC bot"]) / statistics.median(rates["against"])
         print(f"this checkout's throughput is {change:.2f}x {args.against}'s (medians)")
     ratio = statistics.median(rates["PTCC bot"]) / statistics.median(rates["echo bot"])
-    print(f"PTCC bot throughput is {ratio:.0%} of the echo bot's (medians; target >= 50%)")
+    print(f"PTCC bot throughput is {ratio:.0%} of the echo bot's (medians; target >= 100%)")
 
 
 if __name__ == "__main__":

@@ -8,14 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import ctypes
 import logging
 import signal
-import sys
 import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable
-from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any, Literal, TypeVar
@@ -46,11 +43,13 @@ from telegram.ext import (
     filters,
 )
 
+from bot import metrics
+from bot.charts import Charts
 from bot.inbox import POLL_TIMEOUT, Inbox, ListenError, poll, serve
+from bot.logs import configure_logging
 from bot.render import keyboard, message_text
 from bot.settings import Settings
 from ptcc_core.advisor import Advisor
-from ptcc_core.chart import estimate_chart
 from ptcc_core.conversation import Event, Outcome, Reply
 from ptcc_core.estimator import Estimate
 from ptcc_core.loading import KnowledgeError
@@ -78,8 +77,9 @@ _RETRY_DELAYS = (0.5, 1.0, 2.0)
 # already answered; the oldest are forgotten first, so memory stays bounded.
 MAX_REMEMBERED = 10_000
 EXPIRE_EVERY = 3600
+CONNECTIONS = 32
+POOL_WAIT = 10.0
 Sent = TypeVar("Sent")
-_PR_SET_PDEATHSIG = 1
 ONE_POLLER = (
     "another ptcc-bot is already polling Telegram with this database, and Telegram allows one "
     "getUpdates consumer per bot. Stop it, or run several replicas in webhook mode "
@@ -173,43 +173,6 @@ class Pace:
         return len(self._tokens)
 
 
-class RedactToken(logging.Filter):
-    """Replaces the bot token in every log record, wherever a library puts it."""
-
-    def __init__(self, token: str) -> None:
-        super().__init__()
-        self._token = token
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if self._token in message:
-            record.msg = message.replace(self._token, "<token>")
-            record.args = None
-        if record.exc_info:
-            # Exception text too: python-telegram-bot puts the token in InvalidToken's.
-            text = logging.Formatter().formatException(record.exc_info)
-            record.exc_text = text.replace(self._token, "<token>")
-            record.exc_info = None
-        return True
-
-
-def configure_logging(token: str) -> None:
-    logging.basicConfig(
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO
-    )
-    # httpx logs every request URL, token included, at INFO.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    redact = RedactToken(token)
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(redact)
-
-
-def _die_with_parent() -> None:
-    """Runs in the chart worker: end it when the bot process ends, even by kill -9."""
-    if sys.platform == "linux":
-        ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-
-
 async def _with_retries(send: Callable[[], Awaitable[Sent]]) -> Sent:
     """Send, trying again with back-off when Telegram answers 5xx or the connection drops.
 
@@ -231,7 +194,12 @@ class Channel:
     """Bridges Telegram updates and the advisor, with the store in between."""
 
     def __init__(
-        self, advisor: Advisor, db: str | None, admin_ids: tuple[int, ...], polling: bool
+        self,
+        advisor: Advisor,
+        db: str | None,
+        admin_ids: tuple[int, ...],
+        polling: bool,
+        metrics: bool = False,
     ) -> None:
         self.advisor = advisor
         self.db = db
@@ -239,13 +207,13 @@ class Channel:
         # Polling takes the database's one polling slot (Telegram allows one consumer).
         self.polling = polling
         self._store: Store | None = None
-        # Charts are drawn in another process: matplotlib is CPU-bound and would otherwise
-        # hold up every other user's replies on this event loop.
-        self._painter: ProcessPoolExecutor | None = None
+        self._charts: Charts | None = None
         self._pace = Pace()
         self._live_questions: OrderedDict[int, int] = OrderedDict()
         self._albums: OrderedDict[str, None] = OrderedDict()
         self._expiry: asyncio.Task[None] | None = None
+        self._metrics = metrics
+        self._backlog: asyncio.Task[None] | None = None
         # Known once the bot has asked Telegram who it is (Application.initialize).
         self.username = ""
 
@@ -259,8 +227,10 @@ class Channel:
         if self.polling and not await self._store.hold_polling_lock():
             await self._store.close()
             raise StoreError(ONE_POLLER)
-        self._painter = ProcessPoolExecutor(max_workers=1, initializer=_die_with_parent)
+        self._charts = Charts(self.advisor.knowledge.factors)
         self._expiry = asyncio.create_task(self._expire_now_and_then())
+        if self._metrics:
+            self._backlog = asyncio.create_task(metrics.Backlog(self._store.backlog).run())
 
     async def _expire_now_and_then(self) -> None:
         """Delete what has outlived its retention (README, "Privacy"), at start and hourly."""
@@ -268,18 +238,20 @@ class Channel:
             try:
                 await self.store.expire(self.advisor.retention)
             except Exception:
+                metrics.DATABASE_ERRORS.labels("expire").inc()
                 log.exception("could not delete expired questions and sessions; trying later")
             await asyncio.sleep(EXPIRE_EVERY)
 
     async def close(self) -> None:
-        if self._expiry is not None:
-            self._expiry.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._expiry
+        for task in (self._expiry, self._backlog):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         if self._store is not None:
             await self._store.close()
-        if self._painter is not None:
-            self._painter.shutdown(cancel_futures=True)
+        if self._charts is not None:
+            self._charts.close()
 
     async def deliver(
         self,
@@ -297,6 +269,7 @@ class Channel:
             # could otherwise send one user's data to another's chat.
             log.warning("dropping update %s: private chat and sender differ", update.update_id)
             return
+        metrics.UPDATES.labels(kind).inc()
         if not self._pace.allow(user.id):
             if self._pace.should_warn(user.id):
                 await chat.send_message(SLOW_DOWN)
@@ -310,6 +283,7 @@ class Channel:
         done = update.update_id
 
         async def send(outcome: Outcome) -> None:
+            metrics.count_outcome(outcome)
             if outcome.replies:
                 await self.store.sending(done)
             await self._show(chat, outcome, pressed)
@@ -398,10 +372,8 @@ class Channel:
     async def _send_chart(self, chat: Chat, estimate: Estimate) -> None:
         """The estimate as a picture, after its text: if this fails, the text has arrived."""
         try:
-            loop = asyncio.get_running_loop()
-            factors = self.advisor.knowledge.factors
-            png = await loop.run_in_executor(self._painter, estimate_chart, estimate, factors)
-            await chat.send_photo(png, caption="Your estimate against the article's pay ranges")
+            assert self._charts is not None, "the chart worker starts in open()"
+            await self._charts.send(chat, estimate)
         except Exception:  # a chart is a bonus: never let it break the reply
             log.warning("could not send the estimate chart", exc_info=True)
 
@@ -431,12 +403,11 @@ class Channel:
         message = update.effective_message
         if message is None or not message.text:
             return
-        text = message.text
+        text: str | None = message.text
         if message.chat.type != ChatType.PRIVATE:
             text = self._addressed_text(message, context.bot.username)
-            if text is None:
-                return
-        await self.deliver(update, "text", text)
+        if text is not None:
+            await self.deliver(update, "text", text)
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
@@ -450,6 +421,7 @@ class Channel:
 
     async def on_inline(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.inline_query
+        metrics.UPDATES.labels("inline").inc()
         if query is None or not self._pace.allow(query.from_user.id):
             return  # over the limit: no answer, as Telegram shows for a slow bot
         results = [
@@ -468,6 +440,7 @@ class Channel:
 
     async def on_other(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
+        metrics.UPDATES.labels("other").inc()
         if message is None or message.chat.type != ChatType.PRIVATE:
             return
         if message.media_group_id is not None:
@@ -514,7 +487,11 @@ def build_application(settings: Settings, advisor: Advisor) -> AnyApplication:
     assert settings.telegram_bot_token is not None
     token = settings.telegram_bot_token.get_secret_value()
     channel = Channel(
-        advisor, settings.ptcc_db, settings.ptcc_admin_ids, polling=not settings.ptcc_webhook_url
+        advisor,
+        settings.ptcc_db,
+        settings.ptcc_admin_ids,
+        polling=not settings.ptcc_webhook_url,
+        metrics=settings.ptcc_metrics_port is not None,
     )
 
     async def post_init(application: AnyApplication) -> None:
@@ -530,18 +507,26 @@ def build_application(settings: Settings, advisor: Advisor) -> AnyApplication:
     async def post_shutdown(application: AnyApplication) -> None:
         await channel.close()
 
-    application = (
+    builder = (
         ApplicationBuilder()
         .token(token)
         .base_url(settings.ptcc_bot_api_url)
         .base_file_url(settings.ptcc_bot_api_url.replace("/bot", "/file/bot"))
         .concurrent_updates(PerUserOrder(256))
-        # Waits out Telegram's 429 "retry after" and keeps under its flood limits.
-        .rate_limiter(AIORateLimiter(overall_max_rate=settings.ptcc_rate_limit, max_retries=3))
+        # httpx scans its whole pool on every request: 256 connections (PTB's default) cost
+        # more CPU than they save. A request waits for a free connection rather than fail.
+        .connection_pool_size(CONNECTIONS)
+        .pool_timeout(POOL_WAIT)
         .post_init(post_init)
         .post_shutdown(post_shutdown)
-        .build()
     )
+    application: AnyApplication
+    if settings.ptcc_rate_limit > 0:
+        # Waits out Telegram's 429 "retry after" and keeps under its flood limits.
+        limiter = AIORateLimiter(overall_max_rate=settings.ptcc_rate_limit, max_retries=3)
+        application = builder.rate_limiter(limiter).build()
+    else:
+        application = builder.build()
     application.add_handler(CommandHandler("stats", channel.on_stats))
     application.add_handler(CommandHandler(list(COMMANDS), channel.on_command))
     application.add_handler(CallbackQueryHandler(channel.on_button))
@@ -566,11 +551,13 @@ def run(settings: Settings) -> int:
     Operator mistakes (broken knowledge files, an unusable database, a token Telegram
     rejects) stop start-up with a message that says what to fix."""
     assert settings.telegram_bot_token is not None
-    configure_logging(settings.telegram_bot_token.get_secret_value())
+    configure_logging(settings.telegram_bot_token.get_secret_value(), settings.ptcc_log_format)
     try:
         advisor = Advisor.load(retention=settings.retention())
         asyncio.run(check_store(settings.ptcc_db))
         asyncio.run(check_telegram(settings))
+        if settings.ptcc_metrics_port is not None:
+            serve_metrics(settings.ptcc_metrics_host, settings.ptcc_metrics_port)
     except (KnowledgeError, StoreError, StartError) as exc:
         log.error("cannot start: %s", exc)
         return 1
@@ -589,6 +576,16 @@ def run(settings: Settings) -> int:
 
 class StartError(Exception):
     """Telegram cannot be used with these settings; the message says what to fix."""
+
+
+def serve_metrics(host: str, port: int) -> None:
+    try:
+        metrics.serve(host, port)
+    except OSError as exc:
+        raise StartError(
+            f"cannot serve metrics on {host}:{port} ({exc.strerror or exc}). Set "
+            "PTCC_METRICS_PORT to a free port, or unset it to turn metrics off."
+        ) from None
 
 
 REJECTED = (

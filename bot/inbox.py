@@ -27,6 +27,7 @@ import logging
 import os
 import secrets
 import socket
+from collections.abc import Sequence
 from typing import Any
 
 from aiohttp import web
@@ -34,6 +35,7 @@ from telegram import Update
 from telegram.error import Conflict, InvalidToken
 from telegram.ext import Application
 
+from bot import metrics
 from ptcc_core.store import Claimed, Store
 
 log = logging.getLogger("ptcc.inbox")
@@ -86,6 +88,24 @@ class Inbox:
     async def keep(self, data: object) -> int:
         """Store one update as Telegram sent it; returns its id. Raises NotAnUpdate for a
         body that is none, and the store's error if it cannot be stored."""
+        update_id, key, payload = self._incoming(data)
+        await self.store.enqueue(update_id, key, payload)
+        return update_id
+
+    async def keep_batch(self, batch: Sequence[object]) -> None:
+        """Store a getUpdates batch in one transaction; an update that cannot be read is
+        logged and skipped (Telegram would send it again and again otherwise)."""
+        incoming = []
+        for data in batch:
+            try:
+                incoming.append(self._incoming(data))
+            except NotAnUpdate as exc:
+                log.error("skipping an update that cannot be read: %s", exc)
+        if incoming:
+            await self.store.enqueue_all(incoming)
+
+    def _incoming(self, data: object) -> tuple[int, str, str]:
+        """(update_id, the user's key, the payload) of an update, or NotAnUpdate."""
         update_id = data.get("update_id") if isinstance(data, dict) else None
         # Telegram's update ids are positive integers; anything else would jam the inbox.
         if type(update_id) is not int or not 0 < update_id < 2**63:
@@ -96,8 +116,7 @@ class Inbox:
             raise NotAnUpdate(str(exc)) from exc
         user = update.effective_user
         key = f"tg:{user.id}" if user is not None else f"update:{update_id}"
-        await self.store.enqueue(update_id, key, json.dumps(data))
-        return update_id
+        return update_id, key, json.dumps(data)
 
     # Handling ----------------------------------------------------------------------------
 
@@ -141,6 +160,7 @@ class Inbox:
         try:
             return await self.store.claim(self.owner, self.lease, limit)
         except Exception:
+            metrics.DATABASE_ERRORS.labels("claim").inc()
             log.exception("could not lease updates from the inbox; trying again")
             await asyncio.sleep(1)
             return []
@@ -148,10 +168,12 @@ class Inbox:
     async def _handle(self, claimed: Claimed) -> None:
         if claimed.attempts > MAX_ATTEMPTS:
             # An update that failed this often would block its user's later ones for good.
+            metrics.GIVE_UPS.inc()
             log.error("giving up update %s after %s attempts", claimed.update_id, MAX_ATTEMPTS)
             await self._settle(claimed.update_id)
             return
         if claimed.attempts > 1:
+            metrics.TAKE_OVERS.inc()
             log.warning(
                 "taking over update %s (attempt %s): the replica that had it stopped",
                 claimed.update_id,
@@ -160,7 +182,8 @@ class Inbox:
         try:
             update = Update.de_json(json.loads(claimed.payload), self.application.bot)
             # Handler errors go to the Application's error handler and do not come back here.
-            await self.application.process_update(update)
+            with metrics.HANDLING.time():
+                await self.application.process_update(update)
         except Exception:
             log.exception("could not handle update %s", claimed.update_id)
         # For a conversation turn the save has marked it done already; this covers the rest
@@ -172,6 +195,7 @@ class Inbox:
         try:
             await self.store.finish(update_id)
         except Exception:
+            metrics.DATABASE_ERRORS.labels("finish").inc()
             log.exception("update %s stays in the inbox for another try", update_id)
         finally:
             self._in_hand.discard(update_id)
@@ -179,7 +203,7 @@ class Inbox:
 
     async def _keep_leases(self, stop: asyncio.Event) -> None:
         """Renew this replica's leases while it works on them; prune old done updates."""
-        since_prune = _PRUNE_EVERY
+        since_prune = float(_PRUNE_EVERY)
         while not stop.is_set():
             await asyncio.sleep(self.lease / 3)
             since_prune += self.lease / 3
@@ -190,6 +214,7 @@ class Inbox:
                     await self.store.prune(KEEP_DONE)
                     since_prune = 0
             except Exception:
+                metrics.DATABASE_ERRORS.labels("renew").inc()
                 log.exception("could not renew leases")
 
 
@@ -212,6 +237,7 @@ class Webhook:
             return web.Response(status=400)
         except Exception:
             # No 200: Telegram keeps the update and sends it again.
+            metrics.DATABASE_ERRORS.labels("keep").inc()
             log.exception("could not store an update")
             return web.Response(status=503)
         return web.Response()
@@ -277,11 +303,7 @@ async def poll(inbox: Inbox, stop: asyncio.Event, timeout: float = POLL_TIMEOUT)
                 read_timeout=timeout + _READ_SLACK,
                 allowed_updates=Update.ALL_TYPES,
             )
-            for update in batch:
-                try:
-                    await inbox.keep(update.to_dict())
-                except NotAnUpdate as exc:
-                    log.error("skipping an update that cannot be read: %s", exc)
+            await inbox.keep_batch([update.to_dict() for update in batch])
         except InvalidToken:
             raise
         except Conflict as exc:

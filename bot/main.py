@@ -1,7 +1,9 @@
 """`ptcc-bot`: run PTCC Advisor on Telegram.
 
 Without TELEGRAM_BOT_TOKEN it explains how to get one from @BotFather, offers the terminal
-chat instead (when a person is at the keyboard), and exits.
+chat instead (when a person is at the keyboard), and exits. A setting that is missing or wrong
+exits with 78 (EX_CONFIG) when nobody is at the keyboard, so that a service manager marks the
+bot failed instead of restarting it forever (deploy/ptcc-bot.service, deploy/compose.yaml).
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ def _command(name: str) -> str:
 
 def _offer_chat() -> int:
     if not sys.stdin.isatty():
-        return 0
+        return os.EX_CONFIG
     try:
         answer = input("Start the terminal chat now? [Y/n] ").strip().lower()
     except (EOFError, KeyboardInterrupt):
@@ -55,7 +57,7 @@ def main() -> int:
         settings = load_settings()
     except SettingsError as exc:
         print(f"ptcc-bot: {exc}", file=sys.stderr)
-        return 2
+        return os.EX_CONFIG
     if settings.telegram_bot_token is None:
         print(NO_TOKEN.format(bot=_command("ptcc-bot"), ptcc=_command("ptcc")))
         return _offer_chat()

@@ -11,6 +11,7 @@ from typing import Annotated
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.logs import LogFormat
 from ptcc_core.privacy import Retention
 
 TOKEN_SHAPE = re.compile(r"\d{5,15}:[A-Za-z0-9_-]{30,60}")
@@ -48,6 +49,10 @@ class Settings(BaseSettings):
         default=365, ge=1, le=3650, alias="PTCC_SESSION_RETENTION_DAYS"
     )
     ptcc_admin_ids: Annotated[tuple[int, ...], NoDecode] = Field(default=(), alias="PTCC_ADMIN_IDS")
+    # Prometheus metrics (bot/metrics.py): off unless a port is given.
+    ptcc_metrics_port: int | None = Field(default=None, ge=1, le=65535, alias="PTCC_METRICS_PORT")
+    ptcc_metrics_host: str = Field(default="127.0.0.1", alias="PTCC_METRICS_HOST")
+    ptcc_log_format: LogFormat = Field(default="text", alias="PTCC_LOG_FORMAT")
 
     @field_validator("ptcc_admin_ids", mode="before")
     @classmethod

@@ -221,10 +221,11 @@ def _estimate(advisor: Advisor, args: argparse.Namespace) -> int:
     estimate = advisor.estimator.estimate(profile)
     levers = advisor.lever_finder.levers(profile)
     if args.chart:
-        from ptcc_core.chart import estimate_chart
+        from ptcc_core.chart import ChartPainter
 
         try:
-            args.chart.write_bytes(estimate_chart(estimate, advisor.knowledge.factors))
+            painter = ChartPainter(advisor.knowledge.factors)
+            args.chart.write_bytes(painter.png(estimate.low, estimate.mid, estimate.high))
         except OSError as exc:
             print(f"ptcc: cannot write the chart to {args.chart}: {exc}", file=sys.stderr)
             return 1

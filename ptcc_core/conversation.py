@@ -69,6 +69,9 @@ class Reply(BaseModel):
     # The step asks for a number (years, an amount): a typed number is that number, not the
     # number of a choice, and the terminal names its choices instead of numbering them.
     asks_number: bool = False
+    # For a decline, why (for operators' metrics): a scope problem ("role", "country", ...),
+    # a known unanswerable question, or no entry close enough.
+    declined: str | None = None
 
     @property
     def matched(self) -> bool:

@@ -189,7 +189,14 @@ class Texts:
             f"Sorry! {why} I can help with what a coordinator does, pay and what moves it, "
             "benefits, education and certifications, skills, and the job outlook."
         )
-        return Reply(kind="fallback", text=text, choices=(TOPICS, ESTIMATE), score=result.score)
+        return Reply(
+            kind="fallback",
+            text=text,
+            choices=(TOPICS, ESTIMATE),
+            score=result.score,
+            declined=result.scope_problem
+            or ("known_unanswerable" if result.reason else "no_match"),
+        )
 
     def topics(self) -> Reply:
         """The short topics menu: one button per group of the article's sections."""

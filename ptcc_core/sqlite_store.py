@@ -11,7 +11,7 @@ import asyncio
 import fcntl
 import os
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -124,8 +124,8 @@ class SQLiteStore(Store):
         # the file (where secure_delete has zeroed them) and empty it.
         await self.rows("PRAGMA wal_checkpoint(TRUNCATE)")
 
-    async def enqueue(self, update_id: int, user_key: str, payload: str) -> bool:
-        inserted = await super().enqueue(update_id, user_key, payload)
+    async def enqueue_all(self, updates: Sequence[tuple[int, str, str]]) -> int:
+        inserted = await super().enqueue_all(updates)
         for wake in self._wake:
             wake()
         return inserted

@@ -318,17 +318,33 @@ class Store(ABC):
 
     # The inbox ---------------------------------------------------------------------------
 
+    async def backlog(self) -> tuple[int, float | None]:
+        """How many updates wait to be handled, and when the oldest arrived (Unix time)."""
+        [(waiting, oldest)] = await self.rows(
+            "SELECT count(*), min(received_at) FROM inbox WHERE done_at IS NULL"
+        )
+        return int(waiting), float(oldest) if oldest is not None else None
+
     async def enqueue(self, update_id: int, user_key: str, payload: str) -> bool:
         """Store an update; False if it was stored before (Telegram sent it again)."""
-        [inserted, *_] = await self.write(
-            (
-                "INSERT INTO inbox (update_id, user_key, payload, received_at) "
-                "VALUES (?, ?, ?, ?) ON CONFLICT (update_id) DO NOTHING RETURNING update_id",
-                (update_id, user_key, payload, time.time()),
+        return await self.enqueue_all([(update_id, user_key, payload)]) == 1
+
+    async def enqueue_all(self, updates: Sequence[tuple[int, str, str]]) -> int:
+        """Store (update_id, user_key, payload) updates in one transaction, so a getUpdates
+        batch costs one commit; returns how many were new."""
+        now = time.time()
+        inserted = await self.write(
+            *(
+                (
+                    "INSERT INTO inbox (update_id, user_key, payload, received_at) "
+                    "VALUES (?, ?, ?, ?) ON CONFLICT (update_id) DO NOTHING RETURNING update_id",
+                    (update_id, user_key, payload, now),
+                )
+                for update_id, user_key, payload in updates
             ),
             *self.announce,
         )
-        return bool(inserted)
+        return sum(len(rows) for rows in inserted[: len(updates)])
 
     async def claim(self, owner: str, lease: float, limit: int) -> list[Claimed]:
         """Lease up to `limit` updates to `owner` for `lease` seconds: for each user only the

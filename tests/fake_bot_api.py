@@ -111,6 +111,8 @@ class FakeBotAPI:
         self.callback_answers: list[str] = []
         self.webhook: dict[str, Any] | None = None
         self.fail_photos = False
+        # file_id -> the PNG uploaded: a photo sent by its file_id is looked up here.
+        self.photos: dict[str, bytes] = {}
         # method -> retry_after seconds for each 429 Too Many Requests still to answer
         self.too_many: dict[str, list[int]] = {}
         # method -> seconds to wait before answering each of the next calls
@@ -134,12 +136,13 @@ class FakeBotAPI:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/bot"
 
-    async def start(self) -> None:
+    async def start(self, host: str = "127.0.0.1") -> None:
+        """Listen on a free port of `host` (deploy/check passes 0.0.0.0, for containers)."""
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, host, 0)
         await site.start()
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
 
@@ -430,13 +433,18 @@ class FakeBotAPI:
             raise BadRequest("PHOTO_INVALID_DIMENSIONS")
         photo = params.get("photo")
         content = getattr(photo, "file", None)
-        if content is None or not content.read(8).startswith(b"\x89PNG"):
+        if isinstance(photo, str) and photo in self.photos:
+            file_id = photo  # a photo Telegram already has, sent again by its file_id
+        elif content is not None and content.read(8).startswith(b"\x89PNG"):
+            file_id = f"AgACAgQAAxkDAAI{len(self.photos):06d}"
+            self.photos[file_id] = b"\x89PNG" + content.read()
+        else:
             raise BadRequest("wrong file identifier/HTTP URL specified")
         caption = str(params.get("caption", ""))
         if len(caption) > 1024:
             raise BadRequest("message caption is too long")
         sent = Sent("sendPhoto", int(params["chat_id"]), next(self._message_ids), caption, [])
-        photo_sizes = [{"file_id": "p", "file_unique_id": "p", "width": 1, "height": 1}]
+        photo_sizes = [{"file_id": file_id, "file_unique_id": file_id, "width": 1, "height": 1}]
         return await self._deliver(sent, {"photo": photo_sizes})
 
     def _to_edit(self, params: dict[str, Any]) -> Sent:

@@ -282,6 +282,20 @@ async def test_a_failed_chart_still_leaves_the_estimate_text(api: FakeBotAPI, bo
     assert api.rejected == [("sendPhoto", "PHOTO_INVALID_DIMENSIONS")]
 
 
+async def test_a_chart_with_the_same_figures_is_sent_again_not_drawn_again(
+    api: FakeBotAPI, bot: Bot
+) -> None:
+    question = "I have 4 years and a CMAA, what would I make in Boston?"
+    for user in (USER, USER + 1):
+        await api.send_text(user, question)
+        await api.wait_for(user, 2)
+    await say(api, "and with 9 years?", expect=2)
+    photos = [s for s in api.sent if s.method == "sendPhoto"]
+    assert len(photos) == 3 and len(api.photos) == 2
+    sent_again = [params["photo"] for method, params in api.calls if method == "sendPhoto"]
+    assert isinstance(sent_again[1], str) and sent_again[1] in api.photos
+
+
 async def test_inline_mode_offers_the_best_answers(api: FakeBotAPI, bot: Bot) -> None:
     results = await api.inline(USER, "boston premium")
     assert results and results[0]["id"] == "loc_boston"

@@ -36,7 +36,8 @@ def run_bot(env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess[
 
 def test_without_a_token_it_explains_botfather_and_the_terminal_chat(tmp_path: Path) -> None:
     result = run_bot({}, tmp_path)
-    assert result.returncode == 0
+    # Nobody at the keyboard (a service): EX_CONFIG, so it is not restarted forever.
+    assert result.returncode == os.EX_CONFIG
     assert "@BotFather" in result.stdout and "/newbot" in result.stdout
     assert "chat" in result.stdout
     assert "Traceback" not in result.stderr
@@ -52,7 +53,7 @@ def test_without_a_token_it_explains_botfather_and_the_terminal_chat(tmp_path: P
 )
 def test_a_bad_setting_stops_start_up_naming_it(tmp_path: Path, name: str, value: str) -> None:
     result = run_bot({"TELEGRAM_BOT_TOKEN": TOKEN, name: value}, tmp_path)
-    assert result.returncode == 2
+    assert result.returncode == os.EX_CONFIG
     assert name in result.stderr
     assert "Traceback" not in result.stderr
 
@@ -153,7 +154,7 @@ async def test_webhook_mode_serves_the_url_path_and_checks_the_secret(
 def test_the_token_is_redacted_from_every_log_record(caplog: pytest.LogCaptureFixture) -> None:
     import logging
 
-    from bot.app import RedactToken
+    from bot.logs import RedactToken
 
     handler = logging.StreamHandler()
     handler.addFilter(RedactToken(TOKEN))
@@ -166,7 +167,7 @@ def test_the_token_is_redacted_from_every_log_record(caplog: pytest.LogCaptureFi
 
 def test_a_malformed_token_is_named_before_any_request(tmp_path: Path) -> None:
     result = run_bot({"TELEGRAM_BOT_TOKEN": "hello"}, tmp_path)
-    assert result.returncode == 2
+    assert result.returncode == os.EX_CONFIG
     assert "TELEGRAM_BOT_TOKEN" in result.stderr and "@BotFather" in result.stderr
     assert "hello" not in result.stderr and "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
@@ -198,7 +199,7 @@ async def test_a_rejected_token_or_no_network_stops_start_up_in_one_sentence(
 def test_the_token_is_redacted_from_exception_text_too() -> None:
     import logging
 
-    from bot.app import RedactToken
+    from bot.logs import RedactToken
 
     try:
         raise RuntimeError(f"The token `{TOKEN}` was rejected by the server.")
@@ -220,6 +221,6 @@ def test_webhook_mode_refuses_to_start_without_a_long_random_secret(
     if secret is not None:
         env["PTCC_WEBHOOK_SECRET"] = secret
     result = run_bot(env, tmp_path)
-    assert result.returncode == 2
+    assert result.returncode == os.EX_CONFIG
     assert "PTCC_WEBHOOK_SECRET" in result.stderr and "token_urlsafe" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1

@@ -16,6 +16,14 @@ async def test_an_update_sent_twice_is_stored_once(store: Store) -> None:
     assert [c.update_id for c in await store.claim("a", 30, 10)] == [1]
 
 
+async def test_a_batch_is_stored_at_once_and_its_repeats_once(store: Store) -> None:
+    assert await store.enqueue_all([(1, "tg:1", "{}"), (2, "tg:2", "{}")]) == 2
+    # getUpdates sent again after a crash: the old part is recognised, the new one kept.
+    assert await store.enqueue_all([(2, "tg:2", "{}"), (3, "tg:1", "{}")]) == 1
+    claimed = await store.claim("a", 30, 10)
+    assert [c.update_id for c in claimed] == [1, 2]
+
+
 async def test_each_user_gets_one_update_at_a_time_in_order(store: Store) -> None:
     for update_id, user in [(5, "tg:1"), (3, "tg:1"), (4, "tg:2"), (9, "tg:1"), (6, "tg:2")]:
         await store.enqueue(update_id, user, "{}")
