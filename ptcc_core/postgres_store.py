@@ -42,6 +42,7 @@ def _numbered(sql: str) -> str:
 class PostgresStore(Store):
     dialect: ClassVar[Dialect] = "postgresql"
     estimates_sql: ClassVar[str] = "json_array_length(data::json -> 'estimates')"
+    clock_sql: ClassVar[str] = "extract(epoch FROM clock_timestamp())::double precision"
     lock_clause: ClassVar[str] = " FOR UPDATE SKIP LOCKED"
     # Delivered to the listeners when the enqueue commits.
     announce: ClassVar[tuple[Statement, ...]] = (("SELECT pg_notify(?, '')", (_CHANNEL,)),)

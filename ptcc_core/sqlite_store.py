@@ -45,6 +45,7 @@ def _identity(path: Path) -> tuple[int, int] | None:
 class SQLiteStore(Store):
     dialect: ClassVar[Dialect] = "sqlite"
     estimates_sql: ClassVar[str] = "json_array_length(data, '$.estimates')"
+    clock_sql: ClassVar[str] = "((julianday('now') - 2440587.5) * 86400.0)"
 
     def __init__(self, db: aiosqlite.Connection, path: Path) -> None:
         self._db = db

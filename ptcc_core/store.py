@@ -160,6 +160,8 @@ class Store(ABC):
     dialect: ClassVar[Dialect]
     # How many estimates a session's JSON holds, in this dialect.
     estimates_sql: ClassVar[str]
+    # The database's time now, in Unix seconds, as SQL.
+    clock_sql: ClassVar[str]
     # Added to the claim's inner SELECT where the dialect can skip rows others are leasing.
     lock_clause: ClassVar[str] = ""
     # Run in the enqueue's transaction to wake other processes, where the dialect can.
@@ -349,19 +351,22 @@ class Store(ABC):
     async def claim(self, owner: str, lease: float, limit: int) -> list[Claimed]:
         """Lease up to `limit` updates to `owner` for `lease` seconds: for each user only the
         oldest unfinished update, and only if nobody holds a live lease on it."""
-        now = time.time()
+        # Lease times come from the database's clock, not each replica's: a replica whose
+        # clock runs ahead would otherwise take updates whose leases are still live.
+        now = self.clock_sql
         [rows] = await self.write(
             (
-                "UPDATE inbox SET lease_owner = ?, lease_until = ?, attempts = attempts + 1 "
+                f"UPDATE inbox SET lease_owner = ?, lease_until = {now} + ?, "
+                "attempts = attempts + 1 "
                 "WHERE update_id IN ("
                 "  SELECT update_id FROM inbox AS i"
-                "  WHERE i.done_at IS NULL AND (i.lease_until IS NULL OR i.lease_until < ?)"
+                f"  WHERE i.done_at IS NULL AND (i.lease_until IS NULL OR i.lease_until < {now})"
                 "  AND NOT EXISTS (SELECT 1 FROM inbox AS e WHERE e.user_key = i.user_key"
                 "    AND e.done_at IS NULL AND e.update_id < i.update_id)"
                 f"  ORDER BY i.update_id LIMIT ?{self.lock_clause}) "
-                "AND done_at IS NULL AND (lease_until IS NULL OR lease_until < ?) "
+                f"AND done_at IS NULL AND (lease_until IS NULL OR lease_until < {now}) "
                 "RETURNING update_id, user_key, payload, attempts",
-                (owner, now + lease, now, limit, now),
+                (owner, float(lease), limit),
             )
         )
         claimed = [Claimed(update_id=u, user_key=k, payload=p, attempts=a) for u, k, p, a in rows]
@@ -369,13 +374,12 @@ class Store(ABC):
 
     async def renew(self, owner: str, lease: float, update_ids: Sequence[int]) -> None:
         """Extend `owner`'s leases on the unfinished updates it is still working on."""
-        until = time.time() + lease
         await self.write(
             *[
                 (
-                    "UPDATE inbox SET lease_until = ? "
+                    f"UPDATE inbox SET lease_until = {self.clock_sql} + ? "
                     "WHERE update_id = ? AND lease_owner = ? AND done_at IS NULL",
-                    (until, update_id, owner),
+                    (float(lease), update_id, owner),
                 )
                 for update_id in update_ids
             ]

@@ -5,6 +5,9 @@ replica's lease expires and another takes over, and replies that may repeat are 
 from __future__ import annotations
 
 import asyncio
+import time
+
+import pytest
 
 from ptcc_core.conversation import Session
 from ptcc_core.store import Store, open_store
@@ -47,6 +50,19 @@ async def test_a_dead_replicas_lease_expires_and_another_takes_over(store: Store
     [again] = await store.claim("other", 30, 10)
     assert (again.update_id, again.attempts, again.payload) == (1, 2, '{"text": "hi"}')
     assert (await store.stats()).taken_over == 1
+
+
+async def test_a_replica_whose_clock_runs_ahead_takes_no_live_lease(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await store.enqueue(1, "tg:1", "{}")
+    assert [c.update_id for c in await store.claim("a", 30, 10)] == [1]
+    # An hour ahead: by its own clock the lease ran out long ago; by the database's, not.
+    ahead = time.time() + 3600
+    monkeypatch.setattr(time, "time", lambda: ahead)
+    assert await store.claim("b", 30, 10) == []
+    await store.renew("a", 30, [1])
+    assert await store.claim("b", 30, 10) == []
 
 
 async def test_renewing_keeps_a_lease_and_releasing_gives_it_up(store: Store) -> None:

@@ -14,7 +14,7 @@ should do:
    Caddy in front (TLS for "localhost" from Caddy's own CA). Updates are posted to the proxy
    as Telegram posts them, each until it gets a 200, while users wait for each reply; one
    replica is killed mid-load. Every update must get its reply: nothing lost. The user moved
-   from SQLite still has their profile.
+   from SQLite still has their profile, and the proxy does not serve the replicas' /healthz.
 5. `--scale bot-scale=3`, `ps`, `logs`, `exec bot-scale ptcc stats`, and the PostgreSQL backup
    and restore (`pg_dump`, `stop bot-scale`, `pg_restore`, `start bot-scale`), after which
    the profile is still there.
@@ -168,6 +168,9 @@ async def scale_profile(webhook: Webhook, env: dict[str, str], most_likely: str)
     compose(env, *SCALE, "up", "-d", "--build")
     # Up once the replicas serve, the webhook is set and Caddy has its certificate.
     assert most_likely in await webhook.ask(USER, "/profile"), "the move to PostgreSQL lost it"
+    health = webhook.url.replace("/telegram", "/healthz")
+    async with webhook.http.get(health) as answer:
+        assert answer.status == 404, f"the proxy serves {health}: {answer.status}"
     api, killed = webhook.api, asyncio.Event()
 
     async def user(user_id: int) -> None:
