@@ -199,7 +199,7 @@ class Channel:
         db: str | None,
         admin_ids: tuple[int, ...],
         polling: bool,
-        metrics: bool = False,
+        with_metrics: bool = False,
     ) -> None:
         self.advisor = advisor
         self.db = db
@@ -212,7 +212,8 @@ class Channel:
         self._live_questions: OrderedDict[int, int] = OrderedDict()
         self._albums: OrderedDict[str, None] = OrderedDict()
         self._expiry: asyncio.Task[None] | None = None
-        self._metrics = metrics
+        # Metrics served: keep the inbox backlog gauges fresh too.
+        self._with_metrics = with_metrics
         self._backlog: asyncio.Task[None] | None = None
         # Known once the bot has asked Telegram who it is (Application.initialize).
         self.username = ""
@@ -229,7 +230,7 @@ class Channel:
             raise StoreError(ONE_POLLER)
         self._charts = Charts(self.advisor.knowledge.factors)
         self._expiry = asyncio.create_task(self._expire_now_and_then())
-        if self._metrics:
+        if self._with_metrics:
             self._backlog = asyncio.create_task(metrics.Backlog(self._store.backlog).run())
 
     async def _expire_now_and_then(self) -> None:
@@ -491,7 +492,7 @@ def build_application(settings: Settings, advisor: Advisor) -> AnyApplication:
         settings.ptcc_db,
         settings.ptcc_admin_ids,
         polling=not settings.ptcc_webhook_url,
-        metrics=settings.ptcc_metrics_port is not None,
+        with_metrics=settings.ptcc_metrics_port is not None,
     )
 
     async def post_init(application: AnyApplication) -> None:

@@ -353,18 +353,18 @@ class Store(ABC):
         oldest unfinished update, and only if nobody holds a live lease on it."""
         # Lease times come from the database's clock, not each replica's: a replica whose
         # clock runs ahead would otherwise take updates whose leases are still live.
-        now = self.clock_sql
         [rows] = await self.write(
             (
-                f"UPDATE inbox SET lease_owner = ?, lease_until = {now} + ?, "
+                f"UPDATE inbox SET lease_owner = ?, lease_until = {self.clock_sql} + ?, "
                 "attempts = attempts + 1 "
                 "WHERE update_id IN ("
                 "  SELECT update_id FROM inbox AS i"
-                f"  WHERE i.done_at IS NULL AND (i.lease_until IS NULL OR i.lease_until < {now})"
+                "  WHERE i.done_at IS NULL"
+                f"  AND (i.lease_until IS NULL OR i.lease_until < {self.clock_sql})"
                 "  AND NOT EXISTS (SELECT 1 FROM inbox AS e WHERE e.user_key = i.user_key"
                 "    AND e.done_at IS NULL AND e.update_id < i.update_id)"
                 f"  ORDER BY i.update_id LIMIT ?{self.lock_clause}) "
-                f"AND done_at IS NULL AND (lease_until IS NULL OR lease_until < {now}) "
+                f"AND done_at IS NULL AND (lease_until IS NULL OR lease_until < {self.clock_sql}) "
                 "RETURNING update_id, user_key, payload, attempts",
                 (owner, float(lease), limit),
             )

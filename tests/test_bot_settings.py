@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import socket
 import subprocess
 import sys
 from collections.abc import Callable
@@ -18,7 +17,7 @@ from bot.app import build_application, serve_webhook
 from bot.settings import Settings, SettingsError, load_settings
 from ptcc_core.advisor import Advisor
 from tests.fake_bot_api import TOKEN, WEBHOOK_SECRET, FakeBotAPI
-from tests.ports import free_port
+from tests.ports import free_port, taken_port
 
 
 def run_bot(env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
@@ -70,10 +69,7 @@ def test_an_unusable_database_stops_start_up_with_what_to_fix(tmp_path: Path) ->
 async def test_a_webhook_port_in_use_stops_start_up_with_what_to_fix(
     tmp_path: Path, api: FakeBotAPI
 ) -> None:
-    with socket.socket() as taken:
-        taken.bind(("127.0.0.1", 0))
-        taken.listen()
-        port = taken.getsockname()[1]
+    with taken_port() as port:
         env = {"TELEGRAM_BOT_TOKEN": TOKEN, "PTCC_BOT_API_URL": api.base_url,
                "PTCC_DB": str(tmp_path / "hook.db"), "PTCC_WEBHOOK_URL": "https://x.invalid/hook",
                "PTCC_WEBHOOK_LISTEN": "127.0.0.1", "PTCC_WEBHOOK_PORT": str(port),

@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -19,7 +18,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from tests.bot_process import bot_env, launch_bot
 from tests.fake_bot_api import TOKEN, FakeBotAPI
-from tests.ports import free_port
+from tests.ports import free_port, taken_port
 
 USER = 4242
 
@@ -89,10 +88,7 @@ async def test_metrics_count_updates_outcomes_and_handling(api: FakeBotAPI, tmp_
 async def test_a_busy_metrics_port_stops_start_up_with_one_json_line(
     api: FakeBotAPI, tmp_path: Path
 ) -> None:
-    with socket.socket() as taken:
-        taken.bind(("127.0.0.1", 0))
-        taken.listen()
-        port = taken.getsockname()[1]
+    with taken_port() as port:
         env = {
             **bot_env(api, tmp_path / "bot.db"),
             "PTCC_METRICS_PORT": str(port),
