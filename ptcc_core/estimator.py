@@ -141,9 +141,8 @@ class Estimator:
         if mid > ceiling:
             run.notes.insert(
                 0,
-                f"The article's figures end at {usd(ceiling)}+ (senior coordinators, high-cost "
-                f"areas and large systems included), so the most likely figure stops at "
-                f"{usd(ceiling)}; {usd(high)} is the sum of the premiums, not an article figure.",
+                f"The article's figures end at {usd(ceiling)}+, so the most likely figure stops "
+                f"there; {usd(high)} is the sum of the premiums, not an article figure.",
             )
             mid, low = ceiling, min(low, ceiling)
         return Estimate(
@@ -184,8 +183,8 @@ class Estimator:
         if tier.open_ended and profile.years > tier.top_at_years:
             run.notes.append(
                 f"The article puts senior pay at {usd(tier.low)}-{usd(tier.high)}+ with no upper "
-                "limit, higher with supervisory or office-management duties, especially in "
-                "high-cost areas or large, complex health systems."
+                "limit: more with office-management duties, in high-cost areas or in large "
+                "health systems."
             )
         return run
 

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from datetime import UTC, datetime
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 
 from ptcc_core.advisor import Advisor
 from ptcc_core.conversation import Event, Session
@@ -79,8 +79,16 @@ def test_estimate_json_lists_levers_largest_first() -> None:
     )
 
 
+ALL_OF_IT = {"education": "high_school", "employer": "specialty_clinic",
+             "certifications": ("CMAA", "CEHRS", "CPCT"),
+             "skills": ("emr", "billing_coding", "insurance", "excel", "soft_skills")}  # fmt: skip
+
+
 @settings(max_examples=200)
 @given(profile=profiles())
+# The longest replies found: every factor given, above the article's ceiling or senior.
+@example(profile=Profile(years=8, location="San Francisco", **ALL_OF_IT))
+@example(profile=Profile(years=20, location="rural Ohio", **ALL_OF_IT))
 def test_estimate_and_lever_replies_stay_chat_sized(advisor: Advisor, profile: Profile) -> None:
     assert len(advisor.texts.estimate(advisor.estimator.estimate(profile)).text) <= 1200
     assert len(advisor.levers(profile).text) <= 1200
