@@ -284,7 +284,7 @@ class Channel:
         done = update.update_id
 
         async def send(outcome: Outcome) -> None:
-            metrics.count_outcome(outcome)
+            metrics.count_outcome(outcome, typed=kind == "text")
             if outcome.replies:
                 await self.store.sending(done)
             await self._show(chat, outcome, pressed)

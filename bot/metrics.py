@@ -74,10 +74,10 @@ for _outcome in ("answered", "suggested", "declined"):
     ANSWERS.labels(_outcome)
 
 
-def count_outcome(outcome: Outcome) -> None:
+def count_outcome(outcome: Outcome, typed: bool) -> None:
     """Count a conversation turn's replies and, for a typed question, how it was met."""
     REPLIES.inc(len(outcome.replies) + sum(r.estimate is not None for r in outcome.replies))
-    answered = outcome.answered
+    answered = outcome.answered if typed else None
     if answered is True:
         ANSWERS.labels("answered").inc()
     elif answered is False:

@@ -64,11 +64,16 @@ async def test_metrics_count_updates_outcomes_and_handling(api: FakeBotAPI, tmp_
         for n, question in enumerate(questions):
             await api.send_text(USER, question)
             await api.wait_for(USER, n + 1 + (n == 3), timeout=30)
-        await api.wait_for(USER, len(questions) + 1, timeout=30)  # the estimate's chart
+        sent = await api.wait_for(USER, len(questions) + 1, timeout=30)  # and the chart
+        # A button whose reply is an answer (the ways to earn more) is no typed question.
+        estimate = next(s for s in sent if "most likely" in s.text)
+        levers = next(value for _, value in estimate.buttons if value.startswith("levers"))
+        await api.press(USER, levers, estimate.message_id)
+        await api.wait_for(USER, len(questions) + 2, timeout=30)
         deadline = time.monotonic() + 20
         while True:
             samples = await scrape(port)
-            if samples[("ptcc_handling_seconds_count", ())] >= len(questions):
+            if samples[("ptcc_handling_seconds_count", ())] >= len(questions) + 1:
                 break
             assert time.monotonic() < deadline, samples
             await asyncio.sleep(0.2)
@@ -76,11 +81,12 @@ async def test_metrics_count_updates_outcomes_and_handling(api: FakeBotAPI, tmp_
         bot.kill()
         bot.wait(10)
     assert samples[("ptcc_updates_total", (("kind", "text"),))] == 4
+    assert samples[("ptcc_updates_total", (("kind", "choice"),))] == 1
     assert samples[("ptcc_answers_total", (("outcome", "answered"),))] == 2
     assert samples[("ptcc_answers_total", (("outcome", "declined"),))] == 2
     assert samples[("ptcc_declines_total", (("reason", "known_unanswerable"),))] == 1
     assert samples[("ptcc_declines_total", (("reason", "role"),))] == 1
-    assert samples[("ptcc_replies_total", ())] == 5  # four texts and a chart
+    assert samples[("ptcc_replies_total", ())] == 6  # four answers, a chart, the levers
     assert ("ptcc_inbox_depth", ()) in samples and ("ptcc_inbox_oldest_seconds", ()) in samples
     assert samples[("ptcc_inbox_given_up_total", ())] == 0
 
