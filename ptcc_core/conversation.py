@@ -14,7 +14,7 @@ from typing import Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field, field_serializer
 
 from ptcc_core.estimator import Estimate
-from ptcc_core.matcher import Candidate
+from ptcc_core.matcher import Candidate, ScopeProblem
 from ptcc_core.profile import Profile
 
 StepId = Literal["years", "education", "certifications", "location", "employer", "skills"]
@@ -32,6 +32,7 @@ OfferStep = Literal[
 OFFER_STEPS: tuple[OfferStep, ...] = get_args(OfferStep)
 MAX_SAVED_ESTIMATES = 20
 
+DeclineReason = ScopeProblem | Literal["known_unanswerable", "no_match"]
 ReplyKind = Literal[
     "answer",
     "estimate",
@@ -71,7 +72,7 @@ class Reply(BaseModel):
     asks_number: bool = False
     # For a decline, why (for operators' metrics): a scope problem ("role", "country", ...),
     # a known unanswerable question, or no entry close enough.
-    declined: str | None = None
+    declined: DeclineReason | None = None
 
     @property
     def matched(self) -> bool:
