@@ -283,7 +283,7 @@ class Interpreter:
         stated = details.model_fields_set - {"skills"}
         if _ASKS_ESTIMATE.search(normalized):
             return bool(stated) or not stored.is_empty()
-        if not stated:
+        if not stated or not self._knowledge.estimates_from(result.nearest):
             return False
         first_person = bool(_FIRST_PERSON.search(normalized))
         # "Hourly pay at Select Medical in Tampa": a company's pay, unless a profile is given

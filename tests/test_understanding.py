@@ -96,6 +96,25 @@ def test_whether_a_degree_is_worth_it_is_a_question_not_an_estimate(advisor: Adv
     assert reply.estimate is None and reply.entry_id is not None
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "after 15 years with a hospital system how big is the pension",
+        "how much is the ce allowance for someone with a cmaa and 2 years",
+        "i have 8 years at a hospital, do they give profit sharing",
+    ],
+)
+def test_a_benefit_asked_with_profile_details_is_not_an_estimate(
+    advisor: Advisor, text: str
+) -> None:
+    assert advisor.answer(text).estimate is None
+
+
+def test_a_benefit_question_that_asks_for_my_pay_is_still_estimated(advisor: Advisor) -> None:
+    reply = advisor.answer("6 years at a hospital with a cmaa, what would i make with the 401k")
+    assert reply.estimate is not None
+
+
 def test_a_profile_at_a_named_chain_is_still_estimated(advisor: Advisor) -> None:
     reply = advisor.answer("I work for Select Medical in NYC, five years, associate's degree")
     assert reply.estimate is not None
