@@ -34,7 +34,7 @@ _YEARS = re.compile(
 )
 _NO_EXPERIENCE = re.compile(
     r"\b(no experience|zero experience|entry level|just starting|starting out|new grad|"
-    r"fresh graduate|first job|first year|brand new|never worked|new to it|just started)\b"
+    r"fresh graduate|fresher|first job|first year|brand new|never worked|new to it|just started)\b"
 )
 _DECADES = re.compile(r"\b(a|one|two|1|2)?\s*decades?\b")
 

@@ -42,11 +42,18 @@ Intent = Literal[
 _FIRST_PERSON = re.compile(r"\b(i|me|my|im|ive|id|mine|myself)\b")
 _SALARY_WORDS = re.compile(
     r"\b(salary|salaries|pay|paid|earn|earning|make|making|wage|income|worth|estimate|money)\b"
-    r"|\bhow much\b|\b(range|realistic|expect|ballpark)\b"
+    r"|\bhow much\b|\b(range|realistic|expect|ballpark|fair)\b"
+)
+# Kinds of ask about money that is not pay: a benefit, a cost or a fee.
+_NOT_PAY = frozenset({"benefit", "cost_fee"})
+# Pay named as pay: "how much" or "range" alone may ask about a benefit.
+_PAY_NAMED = re.compile(
+    r"\b(salary|salaries|pay|paid|earn|earning|make|making|wage|wages|income)\b"
 )
 _ASKS_ESTIMATE = re.compile(
     r"\b(would|will|could|should|can|do|might|shall)\s+i\s+(make|earn|get paid|be paid|expect|"
-    r"take home|be making|be earning|ask for)\b"
+    r"take home|be making|be earning|ask for|start at|start out at)\b"
+    r"|\bi\s+(will|would|can)\s+(make|earn)\b|\b(salary|pay|wage)\s+i\s+(will|would|can)\s+get\b"
     r"|\bmy\s+(salary|pay|estimate|earnings|income|worth|expected pay)\b"
     r"|\b(estimate|estimation)\b"
     r"|\b(am i|im)\s+(worth|underpaid|overpaid|paid)\b"
@@ -283,7 +290,7 @@ class Interpreter:
         stated = details.model_fields_set - {"skills"}
         if _ASKS_ESTIMATE.search(normalized):
             return bool(stated) or not stored.is_empty()
-        if not stated or not self._knowledge.estimates_from(result.nearest):
+        if not stated:
             return False
         first_person = bool(_FIRST_PERSON.search(normalized))
         # "Hourly pay at Select Medical in Tampa": a company's pay, unless a profile is given
@@ -291,10 +298,12 @@ class Interpreter:
         if "named_company" in result.ask_kinds and not first_person and len(stated) < 3:
             return False
         about_pay = bool(_SALARY_WORDS.search(normalized))
+        if result.ask_kinds & _NOT_PAY and not _PAY_NAMED.search(normalized):
+            return False
         if "years" in stated and first_person and about_pay:
             return True
         # A message that lists three facts about someone is a profile, whatever its wording.
-        return len(stated) >= 3 or (len(stated) == 2 and (about_pay or first_person))
+        return len(stated) >= 3 or (len(stated) == 2 and about_pay)
 
     # Context ----------------------------------------------------------------------------
 

@@ -48,10 +48,6 @@ class Section(StrictModel):
     title: str = Field(min_length=3)
     # The topics menu's button it sits under (sections.toml's [menus]).
     menu: str = Field(pattern=ID_PATTERN)
-    # False where a question nearest this section asks about something other than the
-    # asker's pay even when it gives profile details ("how much pension after 20 years at a
-    # hospital"): it is not a request for an estimate unless it asks for one outright.
-    estimates: bool = True
 
 
 class Entry(StrictModel):
@@ -145,11 +141,6 @@ class Knowledge:
 
     def section_titles(self) -> dict[str, str]:
         return {s.id: s.title for s in self.sections}
-
-    def estimates_from(self, entry_id: str | None) -> bool:
-        """May a question nearest this entry, with profile details, be a pay question?"""
-        entry = self.entries.get(entry_id or "")
-        return entry is None or next(s.estimates for s in self.sections if s.id == entry.section)
 
     def entries_in(self, section_id: str) -> list[Entry]:
         return [e for e in self.entries.values() if e.section == section_id]

@@ -93,8 +93,6 @@ class MatchResult(BaseModel):
     confidence: float = 0.0
     reason: str | None = None
     ask_kinds: frozenset[str] = frozenset()
-    # The entry ranked first, whether or not it answers: what the question is nearest to.
-    nearest: str | None = None
 
     @property
     def matched(self) -> bool:
@@ -314,9 +312,7 @@ class Matcher:
         signals = found.signals
         if signals is None or not found.ranked:
             # Too few words to rank by ("is this for me"), yet the knowledge's own wording.
-            return MatchResult(
-                entry_id=owner, score=100.0 if owner else 0.0, alternatives=(), nearest=owner
-            )
+            return MatchResult(entry_id=owner, score=100.0 if owner else 0.0, alternatives=())
         confidence = self.model.probability(signals, self._kinds)
         ranked = found.ranked
         worded_as = [c for c in ranked if c.entry_id == owner]
@@ -331,7 +327,6 @@ class Matcher:
                 alternatives=tuple(others[:MAX_ALTERNATIVES]),
                 confidence=confidence,
                 ask_kinds=kinds,
-                nearest=best.entry_id,
             )
         # Closer to a known unanswerable question than to any entry: decline, saying why.
         refused = (
@@ -355,7 +350,6 @@ class Matcher:
             if refused and plain and found.nearest_unanswerable
             else None,
             ask_kinds=kinds,
-            nearest=best.entry_id,
         )
 
     def analyse(

@@ -102,6 +102,8 @@ def test_whether_a_degree_is_worth_it_is_a_question_not_an_estimate(advisor: Adv
         "after 15 years with a hospital system how big is the pension",
         "how much is the ce allowance for someone with a cmaa and 2 years",
         "i have 8 years at a hospital, do they give profit sharing",
+        "with an associate's and 2 years, how much does the cmaa exam cost",
+        "i'm in ohio with an associate's, which community college has a good program",
     ],
 )
 def test_a_benefit_asked_with_profile_details_is_not_an_estimate(
@@ -113,6 +115,18 @@ def test_a_benefit_asked_with_profile_details_is_not_an_estimate(
 def test_a_benefit_question_that_asks_for_my_pay_is_still_estimated(advisor: Advisor) -> None:
     reply = advisor.answer("6 years at a hospital with a cmaa, what would i make with the 401k")
     assert reply.estimate is not None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "fresher, 12th pass, front office at a physio clinic in rural Georgia. what salary i will get",
+        "associate's in medical office admin, starting at a private clinic, what's fair",
+        "new grad with a bachelors, moving to seattle, what would i start at",
+    ],
+)
+def test_profiles_worded_in_other_ways_are_estimated(advisor: Advisor, text: str) -> None:
+    assert advisor.answer(text).estimate is not None
 
 
 def test_a_profile_at_a_named_chain_is_still_estimated(advisor: Advisor) -> None:
