@@ -45,6 +45,7 @@ from telegram.ext import (
 
 from bot import metrics
 from bot.charts import Charts
+from bot.guard import ConnectionGuard
 from bot.inbox import POLL_TIMEOUT, Inbox, ListenError, poll, serve
 from bot.logs import configure_logging
 from bot.render import keyboard, message_text
@@ -660,6 +661,9 @@ async def serve_webhook(
             listen=settings.ptcc_webhook_listen,
             port=settings.ptcc_webhook_port,
             secret=secret.get_secret_value(),
+            guard=ConnectionGuard(
+                settings.ptcc_webhook_max_connections, settings.ptcc_webhook_read_timeout
+            ),
             stop=stop,
         )
 

@@ -36,6 +36,7 @@ from telegram.error import Conflict, InvalidToken
 from telegram.ext import Application
 
 from bot import metrics
+from bot.guard import ConnectionGuard
 from ptcc_core.store import Claimed, Store
 
 log = logging.getLogger("ptcc.inbox")
@@ -221,9 +222,10 @@ class Inbox:
 class Webhook:
     """The webhook's two routes: updates (with Telegram's secret header) and the health check."""
 
-    def __init__(self, inbox: Inbox, secret: str) -> None:
+    def __init__(self, inbox: Inbox, secret: str, read_timeout: float) -> None:
         self.inbox = inbox
         self.secret = secret
+        self.read_timeout = read_timeout
 
     async def receive(self, request: web.Request) -> web.Response:
         given = request.headers.get(SECRET_HEADER, "")
@@ -231,7 +233,16 @@ class Webhook:
         if not hmac.compare_digest(given.encode(), self.secret.encode()):
             return web.Response(status=403)
         try:
-            await self.inbox.keep(await request.json())
+            async with asyncio.timeout(self.read_timeout):
+                body = await request.json()
+        except TimeoutError:
+            metrics.WEBHOOK_DROPPED.labels("too_slow").inc()
+            return web.Response(status=408)
+        except ValueError as exc:
+            log.warning("ignoring a webhook request that is not JSON: %s", exc)
+            return web.Response(status=400)
+        try:
+            await self.inbox.keep(body)
         except (NotAnUpdate, ValueError) as exc:
             log.warning("ignoring a webhook request that is not an update: %s", exc)
             return web.Response(status=400)
@@ -261,17 +272,23 @@ async def serve(
     listen: str,
     port: int,
     secret: str,
+    guard: ConnectionGuard,
     stop: asyncio.Event,
 ) -> None:
     """Run the webhook server and the workers until `stop` is set."""
-    webhook = Webhook(inbox, secret)
-    web_app = web.Application()
+    webhook = Webhook(inbox, secret, guard.read_timeout)
+    web_app = web.Application(middlewares=[guard.middleware])
     web_app.router.add_post(path, webhook.receive)
     web_app.router.add_get("/healthz", webhook.health)
-    runner = web.AppRunner(web_app, access_log=None)
+    # Idle keep-alive connections close at the guard's deadline, not aiohttp's 75 s.
+    runner = web.AppRunner(web_app, access_log=None, keepalive_timeout=guard.read_timeout)
     await runner.setup()
+    assert runner.server is not None
+    loop = asyncio.get_running_loop()
     try:
-        await web.TCPSite(runner, listen, port).start()
+        server = await loop.create_server(
+            guard.factory(runner.server), listen, port, reuse_address=True
+        )
     except OSError as exc:
         await runner.cleanup()
         raise ListenError(
@@ -285,6 +302,7 @@ async def serve(
     try:
         await inbox.work(stop)
     finally:
+        server.close()
         await runner.cleanup()
 
 

@@ -22,6 +22,13 @@ log = logging.getLogger("ptcc.metrics")
 
 REGISTRY = CollectorRegistry()
 
+WEBHOOK_DROPPED = Counter(
+    "ptcc_webhook_connections_dropped",
+    "Webhook connections closed by the server: too_many (over the cap) or too_slow (no whole "
+    "request within the read timeout).",
+    ["reason"],
+    registry=REGISTRY,
+)
 UPDATES = Counter("ptcc_updates", "Updates handled, by kind.", ["kind"], registry=REGISTRY)
 REPLIES = Counter("ptcc_replies", "Messages and photos sent to users.", registry=REGISTRY)
 ANSWERS = Counter(

@@ -34,6 +34,14 @@ class Settings(BaseSettings):
     ptcc_webhook_secret: SecretStr | None = Field(default=None, alias="PTCC_WEBHOOK_SECRET")
     ptcc_webhook_listen: str = Field(default="0.0.0.0", alias="PTCC_WEBHOOK_LISTEN")
     ptcc_webhook_port: int = Field(default=8443, ge=1, le=65535, alias="PTCC_WEBHOOK_PORT")
+    # Connections the webhook server keeps open at once (Telegram opens up to 100), and the
+    # seconds a connection may take to send a request, or sit idle, before it is closed.
+    ptcc_webhook_max_connections: int = Field(
+        default=256, ge=1, le=100_000, alias="PTCC_WEBHOOK_MAX_CONNECTIONS"
+    )
+    ptcc_webhook_read_timeout: float = Field(
+        default=10, gt=0, le=300, alias="PTCC_WEBHOOK_READ_TIMEOUT"
+    )
     # Telegram allows a bot about 30 messages a second in all; 0 turns the limiter off (for a
     # self-hosted Bot API server or the benchmarks' fake one).
     ptcc_rate_limit: float = Field(default=30, ge=0, le=1000, alias="PTCC_RATE_LIMIT")

@@ -29,6 +29,23 @@ SECRET = {"X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET}
 
 @pytest.fixture
 async def hook(api: FakeBotAPI, pg_url: str, advisor: Advisor) -> AsyncIterator[str]:
+    async for url in _serving(api, pg_url, advisor):
+        yield url
+
+
+# Small enough to reach in a test: a cap of 8 connections, 1 s to send a request.
+TIGHT = {"PTCC_WEBHOOK_MAX_CONNECTIONS": 8, "PTCC_WEBHOOK_READ_TIMEOUT": 1.0}
+
+
+@pytest.fixture
+async def tight_hook(api: FakeBotAPI, pg_url: str, advisor: Advisor) -> AsyncIterator[str]:
+    async for url in _serving(api, pg_url, advisor, **TIGHT):
+        yield url
+
+
+async def _serving(
+    api: FakeBotAPI, pg_url: str, advisor: Advisor, **limits: float
+) -> AsyncIterator[str]:
     port = free_port()
     settings = Settings(
         TELEGRAM_BOT_TOKEN=TOKEN,
@@ -38,6 +55,7 @@ async def hook(api: FakeBotAPI, pg_url: str, advisor: Advisor) -> AsyncIterator[
         PTCC_WEBHOOK_SECRET=WEBHOOK_SECRET,
         PTCC_WEBHOOK_LISTEN="127.0.0.1",
         PTCC_WEBHOOK_PORT=port,
+        **limits,
     )
     stop = asyncio.Event()
     served = asyncio.create_task(
@@ -191,3 +209,58 @@ async def drop_connections(admin: asyncpg.Connection, database: str) -> None:
     await admin.execute(
         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1", database
     )
+
+
+async def _half_sent(url: str) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    """A connection that starts a request and never finishes its headers (slowloris)."""
+    host, port = url.removeprefix("http://").split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    writer.write(b"POST /hook HTTP/1.1\r\nHost: bot\r\nX-Telegram-Bot-Api-Secret")
+    await writer.drain()
+    return reader, writer
+
+
+async def _closed_within(reader: asyncio.StreamReader, seconds: float) -> bool:
+    try:
+        return await asyncio.wait_for(reader.read(), seconds) == b""
+    except TimeoutError:
+        return False
+
+
+async def test_a_client_that_never_finishes_its_request_is_cut_off(
+    api: FakeBotAPI, tight_hook: str
+) -> None:
+    slow = [await _half_sent(tight_hook) for _ in range(3)]
+    update = {"update_id": 70, "message": api.message(7, "what is a CMAA?")}
+    async with httpx.AsyncClient() as client:
+        posted = await client.post(f"{tight_hook}/hook", json=update, headers=SECRET)
+    assert posted.status_code == 200
+    # Cut off at the 1 s read timeout, where aiohttp alone would wait for ever.
+    assert all([await _closed_within(reader, 3.0) for reader, _ in slow])
+    await api.wait_for(7, 1)
+
+
+async def test_a_body_that_never_arrives_gets_408(tight_hook: str) -> None:
+    host, port = tight_hook.removeprefix("http://").split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    head = (
+        "POST /hook HTTP/1.1\r\nHost: bot\r\nContent-Type: application/json\r\n"
+        f"X-Telegram-Bot-Api-Secret-Token: {WEBHOOK_SECRET}\r\nContent-Length: 500\r\n\r\n"
+    )
+    writer.write(head.encode() + b'{"update_id": 71,')
+    await writer.drain()
+    status = await asyncio.wait_for(reader.readline(), 5.0)
+    assert status.startswith(b"HTTP/1.1 408")
+    writer.close()
+
+
+async def test_connections_over_the_cap_are_closed_and_the_server_recovers(
+    tight_hook: str,
+) -> None:
+    held = [await _half_sent(tight_hook) for _ in range(TIGHT["PTCC_WEBHOOK_MAX_CONNECTIONS"])]
+    extra, _ = await _half_sent(tight_hook)
+    assert await _closed_within(extra, 0.5)  # at once, not at the read timeout
+    # The held ones time out, and the server takes requests again.
+    assert all([await _closed_within(reader, 3.0) for reader, _ in held])
+    async with httpx.AsyncClient() as client:
+        assert (await client.get(f"{tight_hook}/healthz")).status_code == 200
