@@ -48,12 +48,15 @@ _SALARY_WORDS = re.compile(
 _NOT_PAY = frozenset({"benefit", "cost_fee"})
 # Pay named as pay: "how much" or "range" alone may ask about a benefit.
 _PAY_NAMED = re.compile(
-    r"\b(salary|salaries|pay|paid|earn|earning|make|making|wage|wages|income)\b"
+    r"\b(salary|salaries|pay|paid(?! (time|leave|holidays?|vacation|sick))|earn|earning|make|"
+    r"making|wage|wages|income)\b"
 )
 _ASKS_ESTIMATE = re.compile(
     r"\b(would|will|could|should|can|do|might|shall)\s+i\s+(make|earn|get paid|be paid|expect|"
     r"take home|be making|be earning|ask for|start at|start out at)\b"
     r"|\bi\s+(will|would|can)\s+(make|earn)\b|\b(salary|pay|wage)\s+i\s+(will|would|can)\s+get\b"
+    r"|\b(what|how much)\s+(would|will|could|can|might)\s+i\s+get\b"
+    r"|\b(what|how much)\s+(would|will|could|might)\s+they\s+(pay|offer)\s+me\b"
     r"|\bmy\s+(salary|pay|estimate|earnings|income|worth|expected pay)\b"
     r"|\b(estimate|estimation)\b"
     r"|\b(am i|im)\s+(worth|underpaid|overpaid|paid)\b"
@@ -288,6 +291,9 @@ class Interpreter:
         """Is this a user asking about their own pay, with something to estimate from?"""
         # Skills alone ("billing", "WebPT") say little about who is asking.
         stated = details.model_fields_set - {"skills"}
+        # A benefit or a cost ("how much pension would I get") is not pay, however it is asked.
+        if result.ask_kinds & _NOT_PAY and not _PAY_NAMED.search(normalized):
+            return False
         if _ASKS_ESTIMATE.search(normalized):
             return bool(stated) or not stored.is_empty()
         if not stated:
@@ -298,8 +304,6 @@ class Interpreter:
         if "named_company" in result.ask_kinds and not first_person and len(stated) < 3:
             return False
         about_pay = bool(_SALARY_WORDS.search(normalized))
-        if result.ask_kinds & _NOT_PAY and not _PAY_NAMED.search(normalized):
-            return False
         if "years" in stated and first_person and about_pay:
             return True
         # A message that lists three facts about someone is a profile, whatever its wording.

@@ -25,6 +25,7 @@ NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
         "which funds should I pick for my 401k",
         "is Select Medical hiring?",
         "can you reschedule my appointment",
+        "my dad's pt appointment was cancelled, can you rebook it",
         "restaurants in boston",
         "hourly pay at Select Medical in Tampa right now",
     ],
@@ -72,6 +73,17 @@ def test_natural_wordings_get_the_fact_they_ask_for(
     assert reply.matched and fact in reply.text
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "my son wants to be a coordinator, what skills does he need",
+        "my daughter is thinking about this job, is there room to grow",
+    ],
+)
+def test_a_parent_asking_for_their_child_is_answered(advisor: Advisor, question: str) -> None:
+    assert advisor.answer(question).matched
+
+
 def test_how_to_negotiate_is_not_an_estimate(advisor: Advisor) -> None:
     assert advisor.answer("how do I negotiate my salary").estimate is None
 
@@ -104,6 +116,7 @@ def test_whether_a_degree_is_worth_it_is_a_question_not_an_estimate(advisor: Adv
         "i have 8 years at a hospital, do they give profit sharing",
         "with an associate's and 2 years, how much does the cmaa exam cost",
         "i'm in ohio with an associate's, which community college has a good program",
+        "how much pto would i get at a hospital in denver",
     ],
 )
 def test_a_benefit_asked_with_profile_details_is_not_an_estimate(
@@ -123,6 +136,7 @@ def test_a_benefit_question_that_asks_for_my_pay_is_still_estimated(advisor: Adv
         "fresher, 12th pass, front office at a physio clinic in rural Georgia. what salary i will get",
         "associate's in medical office admin, starting at a private clinic, what's fair",
         "new grad with a bachelors, moving to seattle, what would i start at",
+        "i earn 44k in a mid-size town. same job in boston, what would they pay me",
     ],
 )
 def test_profiles_worded_in_other_ways_are_estimated(advisor: Advisor, text: str) -> None:
