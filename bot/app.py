@@ -553,7 +553,7 @@ def run(settings: Settings) -> int:
     Operator mistakes (broken knowledge files, an unusable database, a token Telegram
     rejects) stop start-up with a message that says what to fix."""
     assert settings.telegram_bot_token is not None
-    configure_logging(settings.telegram_bot_token.get_secret_value(), settings.ptcc_log_format)
+    configure_logging(settings.secrets(), settings.ptcc_log_format, settings.ptcc_log_level)
     try:
         advisor = Advisor.load(retention=settings.retention())
         asyncio.run(check_store(settings.ptcc_db))

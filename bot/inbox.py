@@ -180,6 +180,7 @@ class Inbox:
                 claimed.update_id,
                 claimed.attempts,
             )
+        log.debug("handling update %s (attempt %s)", claimed.update_id, claimed.attempts)
         try:
             update = Update.de_json(json.loads(claimed.payload), self.application.bot)
             # Handler errors go to the Application's error handler and do not come back here.

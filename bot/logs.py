@@ -1,4 +1,5 @@
-"""The bot's logs: the token redacted from every record, as text lines or JSON lines.
+"""The bot's logs: the token and the webhook secret redacted from every record, as text
+lines or JSON lines, at PTCC_LOG_LEVEL for the bot's own loggers.
 
 `PTCC_LOG_FORMAT=json` writes one JSON object a line (time, level, logger, message, and the
 traceback when there is one) for log collectors. The formatter is a dozen lines written here
@@ -9,28 +10,36 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Literal
 
 LogFormat = Literal["text", "json"]
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 
 
-class RedactToken(logging.Filter):
-    """Replaces the bot token in every log record, wherever a library puts it."""
+class RedactSecrets(logging.Filter):
+    """Replaces secrets (the bot token, the webhook secret) in every log record, wherever a
+    library puts them, by their names in angle brackets."""
 
-    def __init__(self, token: str) -> None:
+    def __init__(self, secrets: Mapping[str, str]) -> None:
         super().__init__()
-        self._token = token
+        self._secrets = {name: value for name, value in secrets.items() if value}
+
+    def _redacted(self, text: str) -> str:
+        for name, value in self._secrets.items():
+            text = text.replace(value, f"<{name}>")
+        return text
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        if self._token in message:
-            record.msg = message.replace(self._token, "<token>")
+        redacted = self._redacted(message)
+        if redacted != message:
+            record.msg = redacted
             record.args = None
         if record.exc_info:
             # Exception text too: python-telegram-bot puts the token in InvalidToken's.
-            text = logging.Formatter().formatException(record.exc_info)
-            record.exc_text = text.replace(self._token, "<token>")
+            record.exc_text = self._redacted(logging.Formatter().formatException(record.exc_info))
             record.exc_info = None
         return True
 
@@ -52,13 +61,17 @@ class JsonLines(logging.Formatter):
         return json.dumps(line, ensure_ascii=False)
 
 
-def configure_logging(token: str, log_format: LogFormat = "text") -> None:
-    logging.basicConfig(
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO
-    )
+def configure_logging(
+    secrets: Mapping[str, str], log_format: LogFormat = "text", level: LogLevel = "INFO"
+) -> None:
+    # Only the bot's own loggers ("ptcc.*") go below INFO: at DEBUG libraries log users'
+    # messages (python-telegram-bot each update, aiosqlite each statement's values).
+    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger().setLevel(max(logging.INFO, logging.getLevelNamesMapping()[level]))
+    logging.getLogger("ptcc").setLevel(level)
     # httpx logs every request URL, token included, at INFO.
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    redact = RedactToken(token)
+    redact = RedactSecrets(secrets)
     for handler in logging.getLogger().handlers:
         handler.addFilter(redact)
         if log_format == "json":

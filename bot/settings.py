@@ -11,7 +11,7 @@ from typing import Annotated
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from bot.logs import LogFormat
+from bot.logs import LogFormat, LogLevel
 from ptcc_core.privacy import Retention
 
 TOKEN_SHAPE = re.compile(r"\d{5,15}:[A-Za-z0-9_-]{30,60}")
@@ -61,6 +61,7 @@ class Settings(BaseSettings):
     ptcc_metrics_port: int | None = Field(default=None, ge=1, le=65535, alias="PTCC_METRICS_PORT")
     ptcc_metrics_host: str = Field(default="127.0.0.1", alias="PTCC_METRICS_HOST")
     ptcc_log_format: LogFormat = Field(default="text", alias="PTCC_LOG_FORMAT")
+    ptcc_log_level: LogLevel = Field(default="INFO", alias="PTCC_LOG_LEVEL")
 
     @field_validator("ptcc_admin_ids", mode="before")
     @classmethod
@@ -97,6 +98,17 @@ class Settings(BaseSettings):
                     f"_ or -, for example from: {MAKE_SECRET}"
                 )
         return self
+
+    def secrets(self) -> dict[str, str]:
+        """What the logs must never show, by name."""
+        return {
+            name: secret.get_secret_value()
+            for name, secret in (
+                ("token", self.telegram_bot_token),
+                ("webhook secret", self.ptcc_webhook_secret),
+            )
+            if secret is not None
+        }
 
     def retention(self) -> Retention:
         return Retention(

@@ -150,10 +150,10 @@ async def test_webhook_mode_serves_the_url_path_and_checks_the_secret(
 def test_the_token_is_redacted_from_every_log_record(caplog: pytest.LogCaptureFixture) -> None:
     import logging
 
-    from bot.logs import RedactToken
+    from bot.logs import RedactSecrets
 
     handler = logging.StreamHandler()
-    handler.addFilter(RedactToken(TOKEN))
+    handler.addFilter(RedactSecrets({"token": TOKEN}))
     record = logging.LogRecord(
         "httpx", logging.INFO, __file__, 1, "POST %s/getMe", (f"https://x/bot{TOKEN}",), None
     )
@@ -195,7 +195,7 @@ async def test_a_rejected_token_or_no_network_stops_start_up_in_one_sentence(
 def test_the_token_is_redacted_from_exception_text_too() -> None:
     import logging
 
-    from bot.logs import RedactToken
+    from bot.logs import RedactSecrets
 
     try:
         raise RuntimeError(f"The token `{TOKEN}` was rejected by the server.")
@@ -203,7 +203,7 @@ def test_the_token_is_redacted_from_exception_text_too() -> None:
         record = logging.LogRecord(
             "telegram", logging.ERROR, __file__, 1, "failed", None, sys.exc_info()
         )
-    RedactToken(TOKEN).filter(record)
+    RedactSecrets({"token": TOKEN}).filter(record)
     shown = logging.Formatter().format(record)
     assert TOKEN not in shown and "<token>" in shown
 
@@ -220,3 +220,41 @@ def test_webhook_mode_refuses_to_start_without_a_long_random_secret(
     assert result.returncode == os.EX_CONFIG
     assert "PTCC_WEBHOOK_SECRET" in result.stderr and "token_urlsafe" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+async def test_debug_logs_show_neither_secrets_nor_what_users_wrote(tmp_path: Path) -> None:
+    api = FakeBotAPI()
+    await api.start()
+    port = free_port()
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("PTCC_", "TELEGRAM_"))}
+    env = {**clean, "HOME": str(tmp_path), "TELEGRAM_BOT_TOKEN": TOKEN,
+           "PTCC_BOT_API_URL": api.base_url, "PTCC_DB": str(tmp_path / "debug.db"),
+           "PTCC_WEBHOOK_URL": "https://bot.example.org/hook",
+           "PTCC_WEBHOOK_SECRET": WEBHOOK_SECRET, "PTCC_WEBHOOK_LISTEN": "127.0.0.1",
+           "PTCC_WEBHOOK_PORT": str(port), "PTCC_LOG_LEVEL": "DEBUG"}  # fmt: skip
+    log_file = (tmp_path / "bot.log").open("w")
+    bot = subprocess.Popen(
+        [sys.executable, "-m", "bot.main"], env=env, cwd=tmp_path, stdin=subprocess.DEVNULL,
+        stdout=log_file, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    private = "my email is zebra.kestrel@example.org, what is a CMAA"
+    try:
+        await asyncio.wait_for(until(lambda: api.webhook is not None), 60)
+        update = {"update_id": 5, "message": api.message(55, private)}
+        async with httpx.AsyncClient() as client:
+            posted = await client.post(
+                f"http://127.0.0.1:{port}/hook",
+                json=update,
+                headers={"X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET},
+            )
+        assert posted.status_code == 200
+        await api.wait_for(55, 1)
+    finally:
+        bot.terminate()
+        await asyncio.to_thread(bot.wait, 30)
+        log_file.close()
+        await api.stop()
+    written = (tmp_path / "bot.log").read_text()
+    assert "DEBUG ptcc.inbox: handling update 5" in written
+    for secret in (TOKEN, TOKEN.split(":")[1], WEBHOOK_SECRET, "zebra", "kestrel"):
+        assert secret not in written
