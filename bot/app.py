@@ -205,8 +205,10 @@ class Channel:
         self.advisor = advisor
         self.db = db
         self.admin_ids = frozenset(admin_ids)
-        # Polling takes the database's one polling slot (Telegram allows one consumer).
+        # Polling takes the database's one polling slot (Telegram allows one consumer); set
+        # if another process took it while the database was away: this one must stop.
         self.polling = polling
+        self.slot_lost = asyncio.Event()
         self._store: Store | None = None
         self._charts: Charts | None = None
         self._pace = Pace()
@@ -226,7 +228,7 @@ class Channel:
 
     async def open(self) -> None:
         self._store = await open_store(self.db)
-        if self.polling and not await self._store.hold_polling_lock():
+        if self.polling and not await self._store.hold_polling_lock(self.slot_lost.set):
             await self._store.close()
             raise StoreError(ONE_POLLER)
         self._charts = Charts(self.advisor.knowledge.factors)
@@ -668,6 +670,12 @@ async def serve_webhook(
         )
 
 
+async def _stop_when_the_slot_is_lost(lost: asyncio.Event, stop: asyncio.Event) -> None:
+    await lost.wait()
+    log.error("another process took the polling slot while the database was away; stopping")
+    stop.set()
+
+
 async def serve_polling(
     settings: Settings,
     application: AnyApplication,
@@ -683,9 +691,12 @@ async def serve_polling(
         poller = asyncio.create_task(poll(inbox, stop, poll_timeout))
         # A poller that ends (a rejected token) stops the workers too.
         poller.add_done_callback(lambda _: stop.set())
+        channel: Channel = application.bot_data["channel"]
+        slot_lost = asyncio.create_task(_stop_when_the_slot_is_lost(channel.slot_lost, stop))
         try:
             await inbox.work(stop)
         finally:
-            poller.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await poller
+            for task in (poller, slot_lost):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task

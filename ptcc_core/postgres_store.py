@@ -29,6 +29,8 @@ _CHANNEL = "ptcc_inbox"
 _MIGRATION_LOCK = 74_021_001
 _POLLING_LOCK = 74_021_002
 _POOL_SIZE = 10
+# Seconds between tries to take the polling slot again while the database is away.
+_RETAKE_EVERY = 0.5
 _LOST = (OSError, asyncpg.PostgresError, asyncpg.InterfaceError)
 
 
@@ -54,6 +56,7 @@ class PostgresStore(Store):
         self._held: list[PoolConnectionProxy] = []
         self._listeners: list[tuple[PoolConnectionProxy, Callable[..., None]]] = []
         self._relisten: asyncio.Future[None] | None = None
+        self._retaking: asyncio.Future[None] | None = None
 
     @classmethod
     async def open(cls, url: str) -> PostgresStore:
@@ -122,15 +125,35 @@ class PostgresStore(Store):
                 log.warning("could not listen for new updates again (%s); retrying", exc)
                 await asyncio.sleep(1)
 
-    async def hold_polling_lock(self) -> bool:
+    async def hold_polling_lock(self, lost: Callable[[], None] = lambda: None) -> bool:
         # A session-level advisory lock lives as long as this connection: a replica that dies,
         # even by kill -9, frees the slot when the server notices the connection is gone.
         conn = await self._pool.acquire()
-        if await conn.fetchval("SELECT pg_try_advisory_lock($1)", _POLLING_LOCK):
-            self._held.append(conn)
-            return True
-        await self._pool.release(conn)
-        return False
+        if not await conn.fetchval("SELECT pg_try_advisory_lock($1)", _POLLING_LOCK):
+            await self._pool.release(conn)
+            return False
+        self._held.append(conn)
+
+        def on_lost(_: object) -> None:
+            # A restart of the database drops the connection and the lock with it: take it
+            # again at once, before a second poller can start.
+            self._retaking = asyncio.ensure_future(self._take_slot_again(lost))
+
+        conn.add_termination_listener(on_lost)
+        return True
+
+    async def _take_slot_again(self, lost: Callable[[], None]) -> None:
+        while not self._pool.is_closing():
+            try:
+                if await self.hold_polling_lock(lost):
+                    log.warning("took the polling slot again after the database dropped it")
+                else:
+                    log.error("another process took the polling slot while the database was away")
+                    lost()
+                return
+            except Exception as exc:
+                log.warning("could not take the polling slot again (%s); retrying", exc)
+                await asyncio.sleep(_RETAKE_EVERY)
 
     async def close(self) -> None:
         # A connection the server dropped is gone already: nothing to undo on it.

@@ -135,9 +135,10 @@ class SQLiteStore(Store):
         # One process per SQLite file: every enqueue happens here.
         self._wake.append(wake)
 
-    async def hold_polling_lock(self) -> bool:
+    async def hold_polling_lock(self, lost: Callable[[], None] = lambda: None) -> bool:
         # A lock file beside the database: POSIX locks on the database file itself would be
-        # dropped by SQLite closing its own descriptors.
+        # dropped by SQLite closing its own descriptors. It lasts as long as this process,
+        # so `lost` is never called.
         lock_path = self.path.with_name(self.path.name + ".polling-lock")
         descriptor = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
         try:

@@ -180,9 +180,11 @@ class Store(ABC):
     async def close(self) -> None: ...
 
     @abstractmethod
-    async def hold_polling_lock(self) -> bool:
+    async def hold_polling_lock(self, lost: Callable[[], None] = lambda: None) -> bool:
         """Take the one polling slot of this database for as long as the store is open;
-        False if another process holds it (Telegram allows one getUpdates consumer)."""
+        False if another process holds it (Telegram allows one getUpdates consumer). `lost`
+        is called if the slot is lost and another process has taken it (the database
+        dropped the connection that held it): this process must stop polling."""
 
     @abstractmethod
     async def on_enqueue(self, wake: Callable[[], None]) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import time
 
+import asyncpg
 import pytest
 
 from ptcc_core.conversation import Session
@@ -137,6 +138,60 @@ async def test_two_replicas_claiming_at_once_never_share_an_update(db: str) -> N
     finally:
         for store in replicas:
             await store.close()
+
+
+_SLOT_HOLDER = (
+    "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted "
+    "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+)
+
+
+async def test_the_polling_slot_is_taken_again_when_the_database_drops_it(pg_url: str) -> None:
+    first, second = await open_store(pg_url), await open_store(pg_url)
+    admin = await asyncpg.connect(pg_url)
+    lost = asyncio.Event()
+    try:
+        assert await first.hold_polling_lock(lost.set) is True
+        # As a database restart does: the connection, and the lock with it, are gone.
+        await admin.execute(f"SELECT pg_terminate_backend(pid, 5000) FROM ({_SLOT_HOLDER}) AS h")
+        holder = None
+        for _ in range(50):
+            await asyncio.sleep(0.1)
+            if holder := await admin.fetchval(_SLOT_HOLDER):
+                break
+        assert holder is not None  # taken again, so a second poller started now is refused
+        assert await second.hold_polling_lock() is False
+        assert not lost.is_set()
+    finally:
+        await admin.close()
+        await first.close()
+        await second.close()
+
+
+async def test_a_poller_whose_slot_another_took_meanwhile_is_told_to_stop(pg_url: str) -> None:
+    # The poller connects as a role of its own, so it can be kept out while the database is
+    # "away" and another process takes the slot.
+    admin = await asyncpg.connect(pg_url)
+    role = pg_url.rsplit("/", 1)[1] + "_poller"
+    database = pg_url.rsplit("/", 1)[1]
+    await admin.execute(f'CREATE ROLE "{role}" LOGIN')
+    await admin.execute(f'ALTER DATABASE "{database}" OWNER TO "{role}"')
+    first = await open_store(pg_url.replace("postgres@", f"{role}@"))
+    lost = asyncio.Event()
+    try:
+        assert await first.hold_polling_lock(lost.set) is True
+        # Two statements, two transactions: the role must be shut out before its backends go.
+        await admin.execute(f'ALTER ROLE "{role}" NOLOGIN')
+        await admin.execute(
+            "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity WHERE usename = $1",
+            role,
+        )
+        assert await admin.fetchval("SELECT pg_try_advisory_lock(74021002)")
+        await admin.execute(f'ALTER ROLE "{role}" LOGIN')
+        await asyncio.wait_for(lost.wait(), 10)
+    finally:
+        await first.close()
+        await admin.close()
 
 
 async def test_polling_is_one_process_per_database(db: str) -> None:
