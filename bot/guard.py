@@ -31,10 +31,6 @@ class ConnectionGuard:
         self.read_timeout = read_timeout
         self._open: dict[asyncio.BaseTransport, _Guarded] = {}
 
-    @property
-    def open_connections(self) -> int:
-        return len(self._open)
-
     def factory(self, inner: Callable[[], asyncio.BaseProtocol]) -> Callable[[], _Guarded]:
         """A protocol factory for `loop.create_server` around aiohttp's own (`runner.server`)."""
         return lambda: _Guarded(inner(), self)
