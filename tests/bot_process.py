@@ -10,8 +10,8 @@ from pathlib import Path
 from tests.fake_bot_api import TOKEN, FakeBotAPI
 
 
-def bot_env(api: FakeBotAPI, db: Path) -> dict[str, str]:
-    """The environment of a bot on the fake server with its own SQLite file, no rate limit."""
+def bot_env(api: FakeBotAPI, db: Path | str) -> dict[str, str]:
+    """The environment of a bot on the fake server with its own database, no rate limit."""
     return {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "PTCC_BOT_API_URL": api.base_url,
             "PTCC_DB": str(db), "PTCC_RATE_LIMIT": "0"}  # fmt: skip
 

@@ -1,6 +1,7 @@
 """Polling mode under kill -9: every update that a getUpdates offset confirmed to Telegram
 was stored first, so it is handled by the next process. 20 kills at random moments while
-users keep writing; at the end, each confirmed update is in the inbox and done."""
+users keep writing; at the end, each confirmed update is in the inbox and done. On SQLite and
+on PostgreSQL (whose polling slot, an advisory lock, the killed process's connection frees)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ import random
 import sqlite3
 import subprocess
 import time
-from pathlib import Path
+
+import asyncpg
 
 from tests.bot_process import bot_env, launch_bot
 from tests.fake_bot_api import FakeBotAPI
@@ -18,10 +20,21 @@ KILLS = 20
 USERS = 8
 
 
-async def test_kill_9_in_polling_mode_loses_no_confirmed_update(
-    api: FakeBotAPI, tmp_path: Path
-) -> None:
-    db = tmp_path / "polling.db"
+DONE = "SELECT update_id FROM inbox WHERE done_at IS NOT NULL"
+
+
+async def handled(db: str) -> set[int]:
+    if db.startswith("postgresql"):
+        conn = await asyncpg.connect(db)
+        try:
+            return {i for (i,) in await conn.fetch(DONE)}
+        finally:
+            await conn.close()
+    with sqlite3.connect(db.removeprefix("sqlite:///")) as conn:
+        return {i for (i,) in conn.execute(DONE)}
+
+
+async def test_kill_9_in_polling_mode_loses_no_confirmed_update(api: FakeBotAPI, db: str) -> None:
     env = bot_env(api, db)
 
     def launch() -> subprocess.Popen[bytes]:
@@ -57,13 +70,7 @@ async def test_kill_9_in_polling_mode_loses_no_confirmed_update(
         deadline = time.monotonic() + 90
         while True:
             confirmed = set(api.confirmed)
-            with sqlite3.connect(db) as conn:
-                done = {
-                    i
-                    for (i,) in conn.execute(
-                        "SELECT update_id FROM inbox WHERE done_at IS NOT NULL"
-                    )
-                }
+            done = await handled(db)
             if confirmed <= done and not api.updates:
                 break
             assert time.monotonic() < deadline, f"{len(confirmed - done)} confirmed, not handled"
