@@ -64,6 +64,17 @@ class NotAnUpdate(ValueError):
     """A body that is no Telegram update (no positive integer update_id, or not one at all)."""
 
 
+def _valid_id(update_id: object) -> bool:
+    # Telegram's update ids are positive integers; anything else would jam the inbox.
+    return type(update_id) is int and 0 < update_id < 2**63
+
+
+def _user_key(update: Update) -> str:
+    """Whose update it is: its user's updates are handled in order, one at a time."""
+    user = update.effective_user
+    return f"tg:{user.id}" if user is not None else f"update:{update.update_id}"
+
+
 class Inbox:
     """Keeps incoming updates in the store and hands them, leased, to the Application."""
 
@@ -93,31 +104,30 @@ class Inbox:
         await self.store.enqueue(update_id, key, payload)
         return update_id
 
-    async def keep_batch(self, batch: Sequence[object]) -> None:
-        """Store a getUpdates batch in one transaction; an update that cannot be read is
-        logged and skipped (Telegram would send it again and again otherwise)."""
+    async def keep_batch(self, batch: Sequence[Update]) -> None:
+        """Store a getUpdates batch, already read by python-telegram-bot, in one transaction;
+        an update whose id would jam the inbox is logged and skipped (Telegram would send it
+        again and again otherwise)."""
         incoming = []
-        for data in batch:
-            try:
-                incoming.append(self._incoming(data))
-            except NotAnUpdate as exc:
-                log.error("skipping an update that cannot be read: %s", exc)
+        for update in batch:
+            if _valid_id(update.update_id):
+                payload = json.dumps(update.to_dict())
+                incoming.append((update.update_id, _user_key(update), payload))
+            else:
+                log.error("skipping an update that cannot be read: id %r", update.update_id)
         if incoming:
             await self.store.enqueue_all(incoming)
 
     def _incoming(self, data: object) -> tuple[int, str, str]:
         """(update_id, the user's key, the payload) of an update, or NotAnUpdate."""
         update_id = data.get("update_id") if isinstance(data, dict) else None
-        # Telegram's update ids are positive integers; anything else would jam the inbox.
-        if type(update_id) is not int or not 0 < update_id < 2**63:
+        if not _valid_id(update_id):
             raise NotAnUpdate(f"update_id {update_id!r} is not a positive integer")
         try:
             update = Update.de_json(data, self.application.bot)  # type: ignore[arg-type]
         except (ValueError, TypeError, KeyError, AttributeError) as exc:
             raise NotAnUpdate(str(exc)) from exc
-        user = update.effective_user
-        key = f"tg:{user.id}" if user is not None else f"update:{update_id}"
-        return update_id, key, json.dumps(data)
+        return update.update_id, _user_key(update), json.dumps(data)
 
     # Handling ----------------------------------------------------------------------------
 
@@ -322,7 +332,7 @@ async def poll(inbox: Inbox, stop: asyncio.Event, timeout: float = POLL_TIMEOUT)
                 read_timeout=timeout + _READ_SLACK,
                 allowed_updates=Update.ALL_TYPES,
             )
-            await inbox.keep_batch([update.to_dict() for update in batch])
+            await inbox.keep_batch(batch)
         except InvalidToken:
             raise
         except Conflict as exc:

@@ -2,8 +2,8 @@
 
 Off unless PTCC_METRICS_PORT is set; then `GET /metrics` on PTCC_METRICS_HOST (127.0.0.1 by
 default: metrics name no user, but they are for the operator's scraper, not the internet).
-The inbox's depth and age are read from the database when scraped, so every replica reports
-the same backlog; the rest count what this process did. The README's "Metrics" section lists
+The inbox's depth and age are read from the database every few seconds, so every replica
+reports the same backlog; the rest count what this process did. The README's "Metrics" section lists
 them with example alerts, and deploy/grafana-dashboard.json charts them.
 """
 

@@ -40,17 +40,18 @@ Intent = Literal[
 ]
 
 _FIRST_PERSON = re.compile(r"\b(i|me|my|im|ive|id|mine|myself)\b")
+# Pay named as pay ("paid time off" is not); "how much" or "range" alone may ask about a
+# benefit, so they count as salary words but do not name pay.
+_PAY = (
+    r"salary|salaries|pay|paid(?! (time|leave|holidays?|vacation|sick))|earn|earning|make|"
+    r"making|wage|wages|income"
+)
+_PAY_NAMED = re.compile(rf"\b({_PAY})\b")
 _SALARY_WORDS = re.compile(
-    r"\b(salary|salaries|pay|paid|earn|earning|make|making|wage|income|worth|estimate|money)\b"
-    r"|\bhow much\b|\b(range|realistic|expect|ballpark|fair)\b"
+    rf"\b({_PAY}|worth|estimate|money)\b|\bhow much\b|\b(range|realistic|expect|ballpark|fair)\b"
 )
 # Kinds of ask about money that is not pay: a benefit, a cost or a fee.
 _NOT_PAY = frozenset({"benefit", "cost_fee"})
-# Pay named as pay: "how much" or "range" alone may ask about a benefit.
-_PAY_NAMED = re.compile(
-    r"\b(salary|salaries|pay|paid(?! (time|leave|holidays?|vacation|sick))|earn|earning|make|"
-    r"making|wage|wages|income)\b"
-)
 _ASKS_ESTIMATE = re.compile(
     r"\b(would|will|could|should|can|do|might|shall)\s+i\s+(make|earn|get paid|be paid|expect|"
     r"take home|be making|be earning|ask for|start at|start out at)\b"
