@@ -13,6 +13,11 @@ that saves the user's session. A replica that dies leaves leases that expire; an
 replica then takes those updates over. `update_id` is the inbox's primary key, so an update
 that Telegram sends twice, or that reaches two replicas, is stored and handled once.
 
+An update taken over from a process that died is handled alone, with nothing else in hand,
+after a count of one more failure is committed: a process that dies then died on it. After
+MAX_FAILURES such deaths it is given up (kept for the operator) so its user's later updates
+go on. Processes killed from outside, while handling many updates at once, blame none.
+
 This follows python-telegram-bot's custom-webhook example: an aiohttp server of our own
 calls Application.process_update instead of the library's built-in webhook server.
 """
@@ -27,7 +32,8 @@ import logging
 import os
 import secrets
 import socket
-from collections.abc import Sequence
+from collections import deque
+from collections.abc import Coroutine, Sequence
 from typing import Any
 
 from aiohttp import web
@@ -45,7 +51,7 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 # Done updates are kept this long so that a late redelivery is still recognised.
 KEEP_DONE = 2 * 24 * 3600
 _PRUNE_EVERY = 600
-MAX_ATTEMPTS = 5
+MAX_FAILURES = 3
 _STOP_GRACE = 10.0
 # getUpdates long-polls this many seconds; the read may take a little longer.
 POLL_TIMEOUT = 25.0
@@ -94,6 +100,9 @@ class Inbox:
         self._wake = asyncio.Event()
         self._running: set[asyncio.Task[None]] = set()
         self._in_hand: set[int] = set()
+        # Taken-over updates leased and waiting to be handled alone, and the one that is.
+        self._alone: deque[Claimed] = deque()
+        self._lone: asyncio.Task[None] | None = None
 
     # Keeping ------------------------------------------------------------------------------
 
@@ -138,13 +147,7 @@ class Inbox:
         try:
             while not stop.is_set():
                 self._wake.clear()
-                free = self.workers - len(self._running)
-                if free > 0:
-                    for claimed in await self._claim(free):
-                        self._in_hand.add(claimed.update_id)
-                        task = asyncio.create_task(self._handle(claimed))
-                        self._running.add(task)
-                        task.add_done_callback(self._running.discard)
+                await self._take_more()
                 # Wake on a new update anywhere, a finished update here, or to look for
                 # expired leases now and then.
                 await self._wait(stop, timeout=min(1.0, self.lease / 3))
@@ -155,6 +158,30 @@ class Inbox:
             with contextlib.suppress(Exception):
                 # Whatever is still unfinished goes back to the other replicas now.
                 await self.store.release(self.owner)
+
+    async def _take_more(self) -> None:
+        """Start handling what this replica can: leased taken-over updates one at a time
+        with nothing else running, otherwise as many new leases as workers are free."""
+        if self._lone is not None and not self._lone.done():
+            return
+        if self._alone:
+            if not self._running:
+                self._lone = self._start(self._handle_alone(self._alone.popleft()))
+            return
+        free = self.workers - len(self._running)
+        if free > 0:
+            for claimed in await self._claim(free):
+                self._in_hand.add(claimed.update_id)
+                if claimed.attempts > 1:
+                    self._alone.append(claimed)
+                else:
+                    self._start(self._handle(claimed))
+
+    def _start(self, handling: Coroutine[None, None, None]) -> asyncio.Task[None]:
+        task = asyncio.create_task(handling)
+        self._running.add(task)
+        task.add_done_callback(self._running.discard)
+        return task
 
     async def _wait(self, stop: asyncio.Event, timeout: float) -> None:
         woken = asyncio.ensure_future(self._wake.wait())
@@ -176,20 +203,39 @@ class Inbox:
             await asyncio.sleep(1)
             return []
 
+    async def _handle_alone(self, claimed: Claimed) -> None:
+        """A taken-over update: given up if processes died on it alone too often (it would
+        block its user's later updates for good), else blamed in advance and handled."""
+        handle = False
+        try:
+            if claimed.failures >= MAX_FAILURES:
+                metrics.GIVE_UPS.inc()
+                log.error(
+                    "giving up update %s: %s processes died handling it; kept for the operator",
+                    claimed.update_id,
+                    claimed.failures,
+                )
+                await self.store.give_up(claimed.update_id)
+            else:
+                metrics.TAKE_OVERS.inc()
+                log.warning(
+                    "taking over update %s (attempt %s): the process that had it stopped",
+                    claimed.update_id,
+                    claimed.attempts,
+                )
+                await self.store.blame(claimed.update_id)
+                handle = True
+        except Exception:
+            # Its lease runs out and it is tried again.
+            metrics.DATABASE_ERRORS.labels("take_over").inc()
+            log.exception("update %s stays in the inbox for another try", claimed.update_id)
+        if handle:
+            await self._handle(claimed)
+        else:
+            self._in_hand.discard(claimed.update_id)
+            self._wake.set()
+
     async def _handle(self, claimed: Claimed) -> None:
-        if claimed.attempts > MAX_ATTEMPTS:
-            # An update that failed this often would block its user's later ones for good.
-            metrics.GIVE_UPS.inc()
-            log.error("giving up update %s after %s attempts", claimed.update_id, MAX_ATTEMPTS)
-            await self._settle(claimed.update_id)
-            return
-        if claimed.attempts > 1:
-            metrics.TAKE_OVERS.inc()
-            log.warning(
-                "taking over update %s (attempt %s): the replica that had it stopped",
-                claimed.update_id,
-                claimed.attempts,
-            )
         log.debug("handling update %s (attempt %s)", claimed.update_id, claimed.attempts)
         try:
             update = Update.de_json(json.loads(claimed.payload), self.application.bot)

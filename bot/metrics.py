@@ -65,7 +65,7 @@ TAKE_OVERS = Counter(
 )
 GIVE_UPS = Counter(
     "ptcc_inbox_given_up",
-    "Updates given up on after failing too many times.",
+    "Updates given up because processes kept dying while handling them alone.",
     registry=REGISTRY,
 )
 DATABASE_ERRORS = Counter(

@@ -43,7 +43,7 @@ from ptcc_core.offers import (
     total_compensation,
 )
 from ptcc_core.profile import MAX_LOCATION, MAX_YEARS, Profile
-from ptcc_core.store import Stats, StoreError, check_store, open_store
+from ptcc_core.store import GivenUp, Stats, StoreError, check_store, open_store
 
 
 def _years(value: str) -> float:
@@ -143,6 +143,10 @@ def _parser() -> argparse.ArgumentParser:
         "target", help="postgresql://USER:PASS@HOST:PORT/DB, sqlite:///PATH or a path"
     )
     move.add_argument("--from", dest="source", help="the database to copy (default: PTCC_DB)")
+    db_commands.add_parser(
+        "given-up",
+        help="the updates given up because processes kept dying on them, one JSON per line",
+    )
 
     knowledge = commands.add_parser("knowledge", help="knowledge file tools")
     knowledge_commands = knowledge.add_subparsers(dest="knowledge_command", required=True)
@@ -287,6 +291,23 @@ def _migrate(source: str | None, target: str) -> int:
     return 0
 
 
+def _given_up(db: str | None) -> int:
+    async def read() -> list[GivenUp]:
+        store = await open_store(db)
+        try:
+            return await store.given_up()
+        finally:
+            await store.close()
+
+    try:
+        for update in asyncio.run(read()):
+            print(update.model_dump_json())
+    except StoreError as exc:
+        print(f"ptcc: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def _train(directory: Path | None, check: bool) -> int:
     from ptcc_core import training
 
@@ -347,6 +368,8 @@ def _main(argv: list[str] | None) -> int:
     if args.command in ("offer", "compare"):
         return _offers(args, parser)
     if args.command == "db":
+        if args.db_command == "given-up":
+            return _given_up(os.environ.get("PTCC_DB"))
         return _migrate(args.source or os.environ.get("PTCC_DB"), args.target)
     try:
         advisor = Advisor.load()

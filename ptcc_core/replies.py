@@ -485,6 +485,11 @@ class Texts:
                 f"Webhook updates kept: {stats.updates}; taken over from a stopped replica: "
                 f"{stats.taken_over}; of those, answered twice in part or whole: {stats.repeated}"
             )
+        if stats.given_up:
+            lines.append(
+                f"Updates given up, as processes kept dying on them (ptcc db given-up lists "
+                f"them): {stats.given_up}"
+            )
         if stats.damaged:
             lines.append(
                 f"Unreadable sessions set aside (those users started afresh): {stats.damaged}"
@@ -533,8 +538,9 @@ class Texts:
             "- questions I could not answer, without emails, phone numbers or names, for "
             f"{retention.question_days} days, so the operator can see what to add (the "
             "operator sees their text only, never who asked);\n"
-            "- each message only until it is answered; its number for two days after, so a "
-            "repeat is recognised.\n\n"
+            "- each message only until it is answered (one that made me crash again and again "
+            f"is kept for the operator to see why, for {retention.question_days} days); its "
+            "number for two days after, so a repeat is recognised.\n\n"
             "Nothing is shared or sold. /forget deletes all of it at once, straight away."
         )
         return Reply(kind="info", text=text)

@@ -10,7 +10,7 @@ from typing import Literal
 
 Dialect = Literal["sqlite", "postgresql"]
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 _MIGRATIONS: dict[int, str | dict[Dialect, str]] = {
     1: """
@@ -112,6 +112,14 @@ _MIGRATIONS: dict[int, str | dict[Dialect, str]] = {
         CREATE INDEX questions_asked ON questions (asked_at);
         CREATE INDEX sessions_updated ON sessions (updated_at);
         UPDATE inbox SET user_key = '', payload = '' WHERE done_at IS NOT NULL;
+    """,
+    # `failures` counts the processes that died while handling an update alone (a taken-over
+    # update is handled with nothing else in hand, so its death is its own); `attempts` goes
+    # on counting leases. An update given up is kept, with its user, for the operator.
+    7: """
+        ALTER TABLE inbox ADD COLUMN failures INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE inbox ADD COLUMN given_up_at DOUBLE PRECISION;
+        CREATE INDEX inbox_given_up ON inbox (given_up_at) WHERE given_up_at IS NOT NULL;
     """,
 }
 

@@ -51,6 +51,8 @@ class Stats(BaseModel):
     repeated: int = 0
     # Sessions that could not be read, set aside for the operator (the users started afresh).
     damaged: int = 0
+    # Updates given up because processes kept dying on them, kept for the operator.
+    given_up: int = 0
 
 
 class Claimed(BaseModel):
@@ -59,7 +61,20 @@ class Claimed(BaseModel):
     update_id: int
     user_key: str
     payload: str
+    # Leases so far, this one included: above 1, a process died (or stopped) holding it.
     attempts: int
+    # Processes that died while handling it alone.
+    failures: int = 0
+
+
+class GivenUp(BaseModel):
+    """An update given up because processes kept dying on it, as kept for the operator."""
+
+    update_id: int
+    user_key: str
+    payload: str
+    received_at: float
+    given_up_at: float
 
 
 class SessionRow(BaseModel):
@@ -258,25 +273,29 @@ class Store(ABC):
         await self.write(*statements)
 
     async def forget(self, user_key: str, done: int | None = None) -> None:
-        """Delete every row about the user: the session, any set-aside copy and the questions
-        they asked. Handled inbox updates keep no user (see `_finish`); the one being handled
-        now, `done`, becomes one of them, and later ones still wait to be answered."""
+        """Delete every row about the user: the session, any set-aside copy, the questions
+        they asked and their updates given up. Handled inbox updates keep no user (see
+        `_finish`); the one being handled now, `done`, becomes one of them, and later ones
+        still wait to be answered."""
         statements: list[Statement] = [
             ("DELETE FROM sessions WHERE user_key = ?", (user_key,)),
             ("DELETE FROM damaged_sessions WHERE user_key = ?", (user_key,)),
             ("DELETE FROM questions WHERE user_key = ?", (user_key,)),
+            ("DELETE FROM inbox WHERE user_key = ? AND given_up_at IS NOT NULL", (user_key,)),
         ]
         if done is not None:
             statements.append(self._finish(done))
         await self.write(*statements)
 
     async def expire(self, retention: Retention) -> None:
-        """Delete questions older than the retention, and sessions unused for longer."""
+        """Delete questions and given-up updates older than the retention, and sessions
+        unused for longer."""
         now = datetime.now(UTC)
-        questions = (now - timedelta(days=retention.question_days)).isoformat()
+        questions = now - timedelta(days=retention.question_days)
         sessions = (now - timedelta(days=retention.session_days)).isoformat()
         await self.write(
-            ("DELETE FROM questions WHERE asked_at < ?", (questions,)),
+            ("DELETE FROM questions WHERE asked_at < ?", (questions.isoformat(),)),
+            ("DELETE FROM inbox WHERE given_up_at < ?", (questions.timestamp(),)),
             ("DELETE FROM sessions WHERE updated_at < ?", (sessions,)),
             ("DELETE FROM damaged_sessions WHERE found_at < ?", (sessions,)),
         )
@@ -304,9 +323,9 @@ class Store(ABC):
             top,
         )
         [(damaged,)] = await self.rows("SELECT count(*) FROM damaged_sessions")
-        [(updates, taken_over, repeated)] = await self.rows(
+        [(updates, taken_over, repeated, given_up)] = await self.rows(
             "SELECT count(*), coalesce(sum(CASE WHEN attempts > 1 THEN 1 ELSE 0 END), 0), "
-            "coalesce(sum(repeats), 0) FROM inbox"
+            "coalesce(sum(repeats), 0), count(given_up_at) FROM inbox"
         )
         return Stats(
             users=users,
@@ -318,6 +337,7 @@ class Store(ABC):
             taken_over=taken_over,
             repeated=repeated,
             damaged=damaged,
+            given_up=given_up,
         )
 
     # The inbox ---------------------------------------------------------------------------
@@ -367,12 +387,45 @@ class Store(ABC):
                 "    AND e.done_at IS NULL AND e.update_id < i.update_id)"
                 f"  ORDER BY i.update_id LIMIT ?{self.lock_clause}) "
                 f"AND done_at IS NULL AND (lease_until IS NULL OR lease_until < {self.clock_sql}) "
-                "RETURNING update_id, user_key, payload, attempts",
+                "RETURNING update_id, user_key, payload, attempts, failures",
                 (owner, float(lease), limit),
             )
         )
-        claimed = [Claimed(update_id=u, user_key=k, payload=p, attempts=a) for u, k, p, a in rows]
+        claimed = [
+            Claimed(update_id=u, user_key=k, payload=p, attempts=a, failures=f)
+            for u, k, p, a, f in rows
+        ]
         return sorted(claimed, key=lambda c: c.update_id)
+
+    async def blame(self, update_id: int) -> None:
+        """Count, before handling starts, one more process that may die on this update
+        alone: if it does, the count stays."""
+        await self.write(
+            ("UPDATE inbox SET failures = failures + 1 WHERE update_id = ?", (update_id,))
+        )
+
+    async def give_up(self, update_id: int) -> None:
+        """Mark an update done without handling it, so its user's later ones go on; it stays,
+        with its message and user, for the operator (until /forget or the retention)."""
+        now = time.time()
+        await self.write(
+            (
+                "UPDATE inbox SET done_at = ?, given_up_at = ? "
+                "WHERE update_id = ? AND done_at IS NULL",
+                (now, now, update_id),
+            )
+        )
+
+    async def given_up(self) -> list[GivenUp]:
+        """The updates given up, oldest first."""
+        rows = await self.rows(
+            "SELECT update_id, user_key, payload, received_at, given_up_at FROM inbox "
+            "WHERE given_up_at IS NOT NULL ORDER BY update_id"
+        )
+        return [
+            GivenUp(update_id=u, user_key=k, payload=p, received_at=r, given_up_at=g)
+            for u, k, p, r, g in rows
+        ]
 
     async def renew(self, owner: str, lease: float, update_ids: Sequence[int]) -> None:
         """Extend `owner`'s leases on the unfinished updates it is still working on."""
@@ -427,10 +480,10 @@ class Store(ABC):
 
     async def prune(self, older_than: float) -> None:
         """Forget done updates finished more than `older_than` seconds ago (keeping those
-        whose replies may have repeated, for the operator's count)."""
+        whose replies may have repeated, and those given up, for the operator)."""
         await self.write(
             (
-                "DELETE FROM inbox WHERE done_at < ? AND repeats = 0",
+                "DELETE FROM inbox WHERE done_at < ? AND repeats = 0 AND given_up_at IS NULL",
                 (time.time() - older_than,),
             )
         )

@@ -14,6 +14,7 @@ import html
 import itertools
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
@@ -122,6 +123,9 @@ class FakeBotAPI:
         # method -> HTTP statuses (500, 502, ...) to answer before serving it again
         self.server_errors: dict[str, list[int]] = {}
         self.inline_answers: dict[str, list[dict[str, Any]]] = {}
+        # Called with (method, params) before each call is served: a test acts at that moment
+        # (kills the bot while it handles an update, say).
+        self.before_call: Callable[[str, dict[str, Any]], None] | None = None
         # What each message shows now, as Telegram keeps it: (chat, message id) -> the last
         # send or edit. An edit replaces text and keyboard; editing the keyboard alone too.
         self.shown: dict[tuple[int, int], Sent] = {}
@@ -277,6 +281,8 @@ class FakeBotAPI:
         method = request.match_info["method"]
         params = await self._params(request)
         self.calls.append((method, params))
+        if self.before_call is not None:
+            self.before_call(method, params)
         if self.too_many.get(method):
             retry_after = self.too_many[method].pop(0)
             self.rejected.append((method, "429"))

@@ -5,6 +5,7 @@ Every run gets its own HOME and PTCC_DB under tmp_path, so nothing touches the r
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import random
@@ -18,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from ptcc_core.knowledge import default_dir
+from ptcc_core.store import open_store
 
 TIMEOUT = 60
 CONTRACT_KEYS = {"question", "matched", "entry_id", "score", "answer", "suggestions", "estimate"}
@@ -542,3 +544,23 @@ def test_chat_what_if_saves_only_when_asked(env: dict[str, str]) -> None:
     assert (
         "Saved to your profile." in run.stdout and "San Francisco" in run.stdout.split("Saved")[1]
     )
+
+
+def test_db_given_up_lists_what_was_given_up_and_stats_counts_it(env: dict[str, str]) -> None:
+    async def give_one_up() -> None:
+        store = await open_store(env["PTCC_DB"])
+        try:
+            await store.enqueue(7, "tg:7", '{"update_id": 7, "message": {"text": "hi"}}')
+            await store.claim("dead", 30, 1)
+            await store.give_up(7)
+        finally:
+            await store.close()
+
+    asyncio.run(give_one_up())
+    listed = ptcc(env, "db", "given-up")
+    assert listed.returncode == 0, listed.stderr
+    [line] = listed.stdout.splitlines()
+    kept = json.loads(line)
+    assert (kept["update_id"], kept["user_key"]) == (7, "tg:7")
+    assert json.loads(kept["payload"])["message"] == {"text": "hi"}
+    assert "Updates given up" in ptcc(env, "stats").stdout

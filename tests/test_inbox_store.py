@@ -5,13 +5,16 @@ replica's lease expires and another takes over, and replies that may repeat are 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 
 import asyncpg
 import pytest
 
 from ptcc_core.conversation import Session
+from ptcc_core.privacy import Retention
 from ptcc_core.store import Store, open_store
+from tests.postgres_server import PostgresServer
 
 
 async def test_an_update_sent_twice_is_stored_once(store: Store) -> None:
@@ -105,6 +108,46 @@ async def test_done_updates_keep_only_their_id_and_are_pruned_later(store: Store
     assert (await store.stats()).updates == 0
 
 
+async def test_deaths_are_counted_apart_from_leases_and_a_given_up_update_is_kept(
+    store: Store,
+) -> None:
+    await store.enqueue(1, "tg:1", '{"text": "the message that kills"}')
+    await store.enqueue(2, "tg:1", '{"text": "a later one"}')
+    [first] = await store.claim("a", 0.01, 10)
+    assert (first.attempts, first.failures) == (1, 0)
+    await store.release("a")
+    await store.blame(1)
+    await store.release("a")
+    [again] = await store.claim("b", 30, 10)
+    assert (again.attempts, again.failures) == (2, 1)
+    await store.give_up(1)
+    await store.finish(1)  # a late finish changes nothing: it stays as given up
+    [kept] = await store.given_up()
+    assert (kept.update_id, kept.user_key, kept.payload) == (
+        1,
+        "tg:1",
+        '{"text": "the message that kills"}',
+    )
+    assert (await store.stats()).given_up == 1
+    assert [c.update_id for c in await store.claim("b", 30, 10)] == [2]  # the user goes on
+    await store.prune(older_than=0)
+    assert [g.update_id for g in await store.given_up()] == [1]  # pruning keeps it
+
+
+async def test_a_given_up_update_goes_with_forget_or_after_the_retention(store: Store) -> None:
+    for update_id, user in [(1, "tg:1"), (2, "tg:2")]:
+        await store.enqueue(update_id, user, '{"text": "me@example.com"}')
+        await store.claim("a", 30, 10)
+        await store.give_up(update_id)
+    await store.forget("tg:1")
+    assert [g.update_id for g in await store.given_up()] == [2]
+    await store.expire(Retention(question_days=1))
+    assert [g.update_id for g in await store.given_up()] == [2]
+    await store.write(("UPDATE inbox SET given_up_at = given_up_at - 2 * 86400", ()))
+    await store.expire(Retention(question_days=1))
+    assert await store.given_up() == []
+
+
 async def test_two_replicas_claiming_at_once_never_share_an_update(db: str) -> None:
     """Many concurrent claimers on separate connections (on PostgreSQL, separate pools as
     separate processes would have): every update is leased exactly once."""
@@ -192,6 +235,43 @@ async def test_a_poller_whose_slot_another_took_meanwhile_is_told_to_stop(pg_url
     finally:
         await first.close()
         await admin.close()
+
+
+async def test_the_new_update_listener_comes_back_after_the_database_drops_it(
+    pg_url: str, postgres_server: PostgresServer
+) -> None:
+    listening, other = await open_store(pg_url), await open_store(pg_url)
+    admin = await asyncpg.connect(postgres_server.url())
+    database = pg_url.rsplit("/", 1)[1]
+    woken = asyncio.Event()
+
+    async def enqueue_until_woken(first_id: int) -> bool:
+        for update_id in range(first_id, first_id + 50):
+            woken.clear()
+            with contextlib.suppress(OSError, asyncpg.PostgresError):
+                await other.enqueue(update_id, "tg:1", "{}")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(woken.wait(), 0.2)
+                return True
+        return False
+
+    try:
+        await listening.on_enqueue(woken.set)
+        assert await enqueue_until_woken(1)
+        # A restart: every connection goes, and for a while none is taken, so listening
+        # again fails at first too.
+        await admin.execute(f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS false')
+        await admin.execute(
+            "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity WHERE datname = $1",
+            database,
+        )
+        await asyncio.sleep(1.5)
+        await admin.execute(f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS true')
+        assert await enqueue_until_woken(100)  # woken by NOTIFY again, not by a timer
+    finally:
+        await admin.close()
+        await listening.close()
+        await other.close()
 
 
 async def test_polling_is_one_process_per_database(db: str) -> None:
