@@ -34,12 +34,14 @@ from telegram.ext import (
     AIORateLimiter,
     Application,
     ApplicationBuilder,
+    ApplicationHandlerStop,
     BaseUpdateProcessor,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
     InlineQueryHandler,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
@@ -205,10 +207,8 @@ class Channel:
         self.advisor = advisor
         self.db = db
         self.admin_ids = frozenset(admin_ids)
-        # Polling takes the database's one polling slot (Telegram allows one consumer); set
-        # if another process took it while the database was away: this one must stop.
+        # Polling takes the database's one polling slot (Telegram allows one consumer).
         self.polling = polling
-        self.slot_lost = asyncio.Event()
         self._store: Store | None = None
         self._charts: Charts | None = None
         self._pace = Pace()
@@ -228,7 +228,7 @@ class Channel:
 
     async def open(self) -> None:
         self._store = await open_store(self.db)
-        if self.polling and not await self._store.hold_polling_lock(self.slot_lost.set):
+        if self.polling and not await self._store.hold_polling_lock():
             await self._store.close()
             raise StoreError(ONE_POLLER)
         self._charts = Charts(self.advisor.knowledge.factors)
@@ -267,11 +267,6 @@ class Channel:
         user = update.effective_user
         chat = update.effective_chat
         if user is None or chat is None:
-            return
-        if chat.type == ChatType.PRIVATE and chat.id != user.id:
-            # Telegram never sends this: a private chat's id is its user's. A forged update
-            # could otherwise send one user's data to another's chat.
-            log.warning("dropping update %s: private chat and sender differ", update.update_id)
             return
         metrics.UPDATES.labels(kind).inc()
         if not self._pace.allow(user.id):
@@ -383,6 +378,15 @@ class Channel:
 
     # Handlers -----------------------------------------------------------------------------
 
+    async def drop_forged(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Run before every handler: Telegram never sends a private chat whose id is not its
+        user's, and a forged one could send one user's data (or /stats) to another's chat."""
+        user, chat = update.effective_user, update.effective_chat
+        private = chat is not None and chat.type == ChatType.PRIVATE
+        if private and user is not None and chat is not None and chat.id != user.id:
+            log.warning("dropping update %s: private chat and sender differ", update.update_id)
+            raise ApplicationHandlerStop
+
     async def on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
         if message is None or not message.text:
@@ -462,7 +466,11 @@ class Channel:
             # The reply may well have arrived: an apology on top would only confuse.
             log.warning("Telegram took too long to confirm a message: %s", context.error)
             return
-        log.error("error while handling an update", exc_info=context.error)
+        if isinstance(context.error, StoreError):
+            # It says in one line what is wrong with the database and what to do.
+            log.error("could not handle an update: %s", context.error)
+        else:
+            log.error("error while handling an update", exc_info=context.error)
         if isinstance(update, Update) and update.effective_chat is not None:
             try:
                 await update.effective_chat.send_message(TROUBLE)
@@ -531,6 +539,7 @@ def build_application(settings: Settings, advisor: Advisor) -> AnyApplication:
         application = builder.rate_limiter(limiter).build()
     else:
         application = builder.build()
+    application.add_handler(TypeHandler(Update, channel.drop_forged), group=-1)
     application.add_handler(CommandHandler("stats", channel.on_stats))
     application.add_handler(CommandHandler(list(COMMANDS), channel.on_command))
     application.add_handler(CallbackQueryHandler(channel.on_button))
@@ -572,14 +581,25 @@ def run(settings: Settings) -> int:
     except (StoreError, ListenError) as exc:
         log.error("cannot start: %s", exc)
         return 1
+    except Stopped as exc:
+        log.error("stopped: %s", exc)
+        return 1
     except InvalidToken:
         log.error("cannot start: %s", REJECTED)
+        return 1
+    except Exception:
+        # A bug: its traceback goes through the log's redaction, never straight to stderr.
+        log.exception("stopped by an unexpected error")
         return 1
     return 0
 
 
 class StartError(Exception):
     """Telegram cannot be used with these settings; the message says what to fix."""
+
+
+class Stopped(Exception):
+    """The running bot had to stop (its database became unusable); the message says why."""
 
 
 def serve_metrics(host: str, port: int) -> None:
@@ -626,14 +646,24 @@ async def _until_signalled(main: Callable[[asyncio.Event], Awaitable[None]]) -> 
 
 
 @contextlib.asynccontextmanager
-async def _running(settings: Settings, application: AnyApplication) -> AsyncIterator[Inbox]:
-    """The Application started (and stopped after), with the inbox its updates go through."""
+async def _running(
+    settings: Settings, application: AnyApplication, stop: asyncio.Event
+) -> AsyncIterator[Inbox]:
+    """The Application started (and stopped after), with the inbox its updates go through;
+    `stop` is set, and Stopped raised after, if the database becomes unusable meanwhile."""
+    unusable: list[str] = []
+
+    def must_stop(reason: str) -> None:
+        unusable.append(reason)
+        stop.set()
+
     await application.initialize()
     try:
         if application.post_init is not None:
             await application.post_init(application)
         await application.start()
         channel: Channel = application.bot_data["channel"]
+        channel.store.on_unusable(must_stop)
         yield Inbox(
             application,
             channel.store,
@@ -646,6 +676,8 @@ async def _running(settings: Settings, application: AnyApplication) -> AsyncIter
         if application.post_shutdown is not None:
             await application.post_shutdown(application)
         await application.shutdown()
+    if unusable:
+        raise Stopped(unusable[0])
 
 
 async def serve_webhook(
@@ -655,7 +687,7 @@ async def serve_webhook(
     assert settings.ptcc_webhook_url is not None
     secret = settings.ptcc_webhook_secret
     assert secret is not None, "the settings refuse webhook mode without a secret"
-    async with _running(settings, application) as inbox:
+    async with _running(settings, application, stop) as inbox:
         await serve(
             inbox,
             url=settings.ptcc_webhook_url,
@@ -670,12 +702,6 @@ async def serve_webhook(
         )
 
 
-async def _stop_when_the_slot_is_lost(lost: asyncio.Event, stop: asyncio.Event) -> None:
-    await lost.wait()
-    log.error("another process took the polling slot while the database was away; stopping")
-    stop.set()
-
-
 async def serve_polling(
     settings: Settings,
     application: AnyApplication,
@@ -684,19 +710,16 @@ async def serve_polling(
 ) -> None:
     """Polling mode until `stop` is set: getUpdates (long-polling `poll_timeout` seconds)
     into the inbox, handled from there."""
-    async with _running(settings, application) as inbox:
+    async with _running(settings, application, stop) as inbox:
         # This process holds the polling slot: what a killed one left leased is taken now,
         # not when its lease runs out.
         await inbox.store.release_every_lease()
         poller = asyncio.create_task(poll(inbox, stop, poll_timeout))
         # A poller that ends (a rejected token) stops the workers too.
         poller.add_done_callback(lambda _: stop.set())
-        channel: Channel = application.bot_data["channel"]
-        slot_lost = asyncio.create_task(_stop_when_the_slot_is_lost(channel.slot_lost, stop))
         try:
             await inbox.work(stop)
         finally:
-            for task in (poller, slot_lost):
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+            poller.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await poller

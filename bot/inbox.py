@@ -32,6 +32,7 @@ import logging
 import os
 import secrets
 import socket
+import sys
 from collections import deque
 from collections.abc import Coroutine, Sequence
 from typing import Any
@@ -43,7 +44,7 @@ from telegram.ext import Application
 
 from bot import metrics
 from bot.guard import ConnectionGuard
-from ptcc_core.store import Claimed, Store
+from ptcc_core.store import Claimed, Store, StoreError
 
 log = logging.getLogger("ptcc.inbox")
 
@@ -60,6 +61,16 @@ _MIN_BACKOFF = 0.5
 _MAX_BACKOFF = 30.0
 
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+
+
+def _database_failed(message: str, *args: object) -> None:
+    """Log the database error being handled: a StoreError says in one line what is wrong
+    and what to do, so its traceback would only bury that; anything else keeps its own."""
+    error = sys.exc_info()[1]
+    if isinstance(error, StoreError):
+        log.error(f"{message}: %s", *args, error)
+    else:
+        log.exception(message, *args)
 
 
 class ListenError(Exception):
@@ -199,7 +210,7 @@ class Inbox:
             return await self.store.claim(self.owner, self.lease, limit)
         except Exception:
             metrics.DATABASE_ERRORS.labels("claim").inc()
-            log.exception("could not lease updates from the inbox; trying again")
+            _database_failed("could not lease updates from the inbox; trying again")
             await asyncio.sleep(1)
             return []
 
@@ -228,7 +239,7 @@ class Inbox:
         except Exception:
             # Its lease runs out and it is tried again.
             metrics.DATABASE_ERRORS.labels("take_over").inc()
-            log.exception("update %s stays in the inbox for another try", claimed.update_id)
+            _database_failed("update %s stays in the inbox for another try", claimed.update_id)
         if handle:
             await self._handle(claimed)
         else:
@@ -254,7 +265,7 @@ class Inbox:
             await self.store.finish(update_id)
         except Exception:
             metrics.DATABASE_ERRORS.labels("finish").inc()
-            log.exception("update %s stays in the inbox for another try", update_id)
+            _database_failed("update %s stays in the inbox for another try", update_id)
         finally:
             self._in_hand.discard(update_id)
             self._wake.set()
@@ -273,7 +284,7 @@ class Inbox:
                     since_prune = 0
             except Exception:
                 metrics.DATABASE_ERRORS.labels("renew").inc()
-                log.exception("could not renew leases")
+                _database_failed("could not renew leases")
 
 
 class Webhook:
@@ -306,7 +317,7 @@ class Webhook:
         except Exception:
             # No 200: Telegram keeps the update and sends it again.
             metrics.DATABASE_ERRORS.labels("keep").inc()
-            log.exception("could not store an update")
+            _database_failed("could not store an update")
             return web.Response(status=503)
         return web.Response()
 

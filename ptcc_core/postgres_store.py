@@ -50,6 +50,7 @@ class PostgresStore(Store):
     announce: ClassVar[tuple[Statement, ...]] = (("SELECT pg_notify(?, '')", (_CHANNEL,)),)
 
     def __init__(self, pool: asyncpg.Pool, url: str) -> None:
+        super().__init__()
         self._pool = pool
         self.name = redact(url)
         # Connections kept out of the pool: the polling lock's, and the NOTIFY listener's.
@@ -125,7 +126,7 @@ class PostgresStore(Store):
                 log.warning("could not listen for new updates again (%s); retrying", exc)
                 await asyncio.sleep(1)
 
-    async def hold_polling_lock(self, lost: Callable[[], None] = lambda: None) -> bool:
+    async def hold_polling_lock(self) -> bool:
         # A session-level advisory lock lives as long as this connection: a replica that dies,
         # even by kill -9, frees the slot when the server notices the connection is gone.
         conn = await self._pool.acquire()
@@ -137,19 +138,21 @@ class PostgresStore(Store):
         def on_lost(_: object) -> None:
             # A restart of the database drops the connection and the lock with it: take it
             # again at once, before a second poller can start.
-            self._retaking = asyncio.ensure_future(self._take_slot_again(lost))
+            self._retaking = asyncio.ensure_future(self._take_slot_again())
 
         conn.add_termination_listener(on_lost)
         return True
 
-    async def _take_slot_again(self, lost: Callable[[], None]) -> None:
+    async def _take_slot_again(self) -> None:
         while not self._pool.is_closing():
             try:
-                if await self.hold_polling_lock(lost):
+                if await self.hold_polling_lock():
                     log.warning("took the polling slot again after the database dropped it")
                 else:
-                    log.error("another process took the polling slot while the database was away")
-                    lost()
+                    self._report_unusable(
+                        "another process took the polling slot while the database was away; "
+                        "only one bot may poll a database (use webhook mode for several)"
+                    )
                 return
             except Exception as exc:
                 log.warning("could not take the polling slot again (%s); retrying", exc)

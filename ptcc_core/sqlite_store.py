@@ -48,6 +48,7 @@ class SQLiteStore(Store):
     clock_sql: ClassVar[str] = "((julianday('now') - 2440587.5) * 86400.0)"
 
     def __init__(self, db: aiosqlite.Connection, path: Path) -> None:
+        super().__init__()
         self._db = db
         self.path = path
         self.name = str(path)
@@ -103,10 +104,12 @@ class SQLiteStore(Store):
     async def write(self, *statements: Statement) -> list[list[Row]]:
         if _identity(self.path) != self._identity:
             # Writing on would go to a file nobody will read again.
-            raise StoreError(
+            reason = (
                 f"the database file {self.path} was removed or replaced while the bot ran. "
                 "Restart the bot (restore the file from a backup first if it was deleted)."
             )
+            self._report_unusable(reason)
+            raise StoreError(reason)
         async with self._writing:
             try:
                 results = []
@@ -135,10 +138,9 @@ class SQLiteStore(Store):
         # One process per SQLite file: every enqueue happens here.
         self._wake.append(wake)
 
-    async def hold_polling_lock(self, lost: Callable[[], None] = lambda: None) -> bool:
+    async def hold_polling_lock(self) -> bool:
         # A lock file beside the database: POSIX locks on the database file itself would be
-        # dropped by SQLite closing its own descriptors. It lasts as long as this process,
-        # so `lost` is never called.
+        # dropped by SQLite closing its own descriptors. It lasts as long as this process.
         lock_path = self.path.with_name(self.path.name + ".polling-lock")
         descriptor = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
         try:

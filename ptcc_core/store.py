@@ -183,6 +183,20 @@ class Store(ABC):
     announce: ClassVar[tuple[Statement, ...]] = ()
     name: str
 
+    def __init__(self) -> None:
+        self._unusable: list[Callable[[str], None]] = []
+
+    def on_unusable(self, stop: Callable[[str], None]) -> None:
+        """Call `stop(reason)` once this process can no longer use the database it opened
+        (its SQLite file removed or replaced, its polling slot taken by another process
+        while the database was away): the process must stop, and the reason says why."""
+        self._unusable.append(stop)
+
+    def _report_unusable(self, reason: str) -> None:
+        stops, self._unusable = self._unusable, []
+        for stop in stops:
+            stop(reason)
+
     @abstractmethod
     async def rows(self, sql: str, *args: Any) -> list[Row]:
         """Run one read and return its rows."""
@@ -195,11 +209,10 @@ class Store(ABC):
     async def close(self) -> None: ...
 
     @abstractmethod
-    async def hold_polling_lock(self, lost: Callable[[], None] = lambda: None) -> bool:
+    async def hold_polling_lock(self) -> bool:
         """Take the one polling slot of this database for as long as the store is open;
-        False if another process holds it (Telegram allows one getUpdates consumer). `lost`
-        is called if the slot is lost and another process has taken it (the database
-        dropped the connection that held it): this process must stop polling."""
+        False if another process holds it (Telegram allows one getUpdates consumer). If the
+        slot is lost to another process, the store becomes unusable (`on_unusable`)."""
 
     @abstractmethod
     async def on_enqueue(self, wake: Callable[[], None]) -> None:

@@ -208,6 +208,26 @@ def test_the_token_is_redacted_from_exception_text_too() -> None:
     assert TOKEN not in shown and "<token>" in shown
 
 
+def test_an_unexpected_error_while_running_is_logged_redacted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import bot.app
+
+    async def reachable(settings: Settings) -> None:
+        return None
+
+    async def broken(*args: object) -> None:
+        raise RuntimeError(f"something used {TOKEN} and failed")
+
+    monkeypatch.setattr(bot.app, "check_telegram", reachable)
+    monkeypatch.setattr(bot.app, "serve_polling", broken)
+    settings = Settings(TELEGRAM_BOT_TOKEN=TOKEN, PTCC_DB=str(tmp_path / "s.db"))
+    assert bot.app.run(settings) == 1
+    shown = caplog.text  # as the log's handlers, redaction and all, write it
+    assert "stopped by an unexpected error" in shown and "RuntimeError" in shown
+    assert TOKEN not in shown and TOKEN.split(":")[1] not in shown
+
+
 @pytest.mark.parametrize("secret", [None, "", "short", "has spaces in it and is long enough ok"])
 def test_webhook_mode_refuses_to_start_without_a_long_random_secret(
     tmp_path: Path, secret: str | None

@@ -69,6 +69,20 @@ async def test_a_replica_whose_clock_runs_ahead_takes_no_live_lease(
     assert await store.claim("b", 30, 10) == []
 
 
+async def test_a_lease_taken_by_a_replica_whose_clock_runs_behind_expires_on_time(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await store.enqueue(1, "tg:1", "{}")
+    # Two minutes behind: by its own clock its lease would last until long after it died.
+    behind = time.time() - 120
+    monkeypatch.setattr(time, "time", lambda: behind)
+    assert [c.update_id for c in await store.claim("behind", 0.3, 10)] == [1]
+    monkeypatch.undo()
+    assert await store.claim("b", 30, 10) == []
+    await asyncio.sleep(0.4)
+    assert [c.update_id for c in await store.claim("b", 30, 10)] == [1]  # once, on time
+
+
 async def test_renewing_keeps_a_lease_and_releasing_gives_it_up(store: Store) -> None:
     await store.enqueue(1, "tg:1", "{}")
     await store.enqueue(2, "tg:2", "{}")
@@ -193,8 +207,9 @@ async def test_the_polling_slot_is_taken_again_when_the_database_drops_it(pg_url
     first, second = await open_store(pg_url), await open_store(pg_url)
     admin = await asyncpg.connect(pg_url)
     lost = asyncio.Event()
+    first.on_unusable(lambda reason: lost.set())
     try:
-        assert await first.hold_polling_lock(lost.set) is True
+        assert await first.hold_polling_lock() is True
         # As a database restart does: the connection, and the lock with it, are gone.
         await admin.execute(f"SELECT pg_terminate_backend(pid, 5000) FROM ({_SLOT_HOLDER}) AS h")
         holder = None
@@ -220,9 +235,11 @@ async def test_a_poller_whose_slot_another_took_meanwhile_is_told_to_stop(pg_url
     await admin.execute(f'CREATE ROLE "{role}" LOGIN')
     await admin.execute(f'ALTER DATABASE "{database}" OWNER TO "{role}"')
     first = await open_store(pg_url.replace("postgres@", f"{role}@"))
+    reasons: list[str] = []
     lost = asyncio.Event()
+    first.on_unusable(lambda reason: (reasons.append(reason), lost.set()))
     try:
-        assert await first.hold_polling_lock(lost.set) is True
+        assert await first.hold_polling_lock() is True
         # Two statements, two transactions: the role must be shut out before its backends go.
         await admin.execute(f'ALTER ROLE "{role}" NOLOGIN')
         await admin.execute(
@@ -232,6 +249,7 @@ async def test_a_poller_whose_slot_another_took_meanwhile_is_told_to_stop(pg_url
         assert await admin.fetchval("SELECT pg_try_advisory_lock(74021002)")
         await admin.execute(f'ALTER ROLE "{role}" LOGIN')
         await asyncio.wait_for(lost.wait(), 10)
+        assert "another process took the polling slot" in reasons[0]
     finally:
         await first.close()
         await admin.close()

@@ -4,6 +4,7 @@ persistence, isolation between users, migrations, /forget, and moving a database
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from pathlib import Path
 
@@ -101,15 +102,18 @@ async def test_one_users_save_never_changes_another_users_session(store: Store) 
 @pytest.mark.parametrize(
     "damage",
     ['{"step": "x"', '{"step": "nowhere"}', '{"profile": {"years": -4}}', "[]", "null",
-     '{"estimates": [{"at": "yesterday"}]}'],
+     '{"estimates": [{"at": "yesterday"}]}', '{"profile": {"location": "zebra kestrel 7"}'],
 )  # fmt: skip
 async def test_a_damaged_session_is_set_aside_and_its_user_starts_afresh(
-    store: Store, advisor: Advisor, damage: str
+    store: Store, advisor: Advisor, damage: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     await store.save("tg:1", full_session())
     await store.write(("UPDATE sessions SET data = ? WHERE user_key = ?", (damage, "tg:1")))
-    loaded = await store.load("tg:1")
+    with caplog.at_level(logging.DEBUG, logger="ptcc"):  # the bot's own, as PTCC_LOG_LEVEL
+        loaded = await store.load("tg:1")
     assert loaded == Session(set_aside=True)
+    assert "set aside the unreadable session of tg:1" in caplog.text
+    assert damage not in caplog.text and "zebra" not in caplog.text  # the data is the user's
     assert await store.rows("SELECT data FROM damaged_sessions WHERE user_key = 'tg:1'") == [
         (damage,)
     ]

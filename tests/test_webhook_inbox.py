@@ -25,6 +25,8 @@ from tests.ports import free_port
 from tests.postgres_server import PostgresServer
 
 SECRET = {"X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET}
+# The bot's operator, whose /stats a forged update must not send elsewhere.
+OPERATOR = 9001
 
 
 @pytest.fixture
@@ -55,6 +57,7 @@ async def _serving(
         PTCC_WEBHOOK_SECRET=WEBHOOK_SECRET,
         PTCC_WEBHOOK_LISTEN="127.0.0.1",
         PTCC_WEBHOOK_PORT=port,
+        PTCC_ADMIN_IDS=str(OPERATOR),
         **limits,
     )
     stop = asyncio.Event()
@@ -156,21 +159,29 @@ async def test_a_wrong_secret_of_the_right_length_is_refused(hook: str) -> None:
 async def test_a_forged_update_cannot_send_a_victims_data_to_another_chat(
     api: FakeBotAPI, hook: str, pg_url: str
 ) -> None:
-    victim, attacker = 9001, 9002
+    victim, attacker = OPERATOR, 9002
     store = await open_store(pg_url)
     try:
-        await store.save(f"tg:{victim}", Session(profile=Profile(years=7, location="Boston, MA")))
-        forged = api.message(victim, "/profile", chat_id=attacker, chat_type="private")
-        forget = api.message(victim, "/forget", chat_id=attacker, chat_type="private")
+        await store.save(
+            f"tg:{victim}",
+            Session(profile=Profile(years=7, location="Boston, MA"), confirming_forget=True),
+        )
+        forged = [
+            {"message": api.message(victim, text, chat_id=attacker, chat_type="private")}
+            for text in ("/profile", "/stats", "/forget")
+        ]
+        # The victim's own /forget screen was open: a forged press of its "yes" button.
+        yes = api.callback_query(victim, "forget:yes", 1, chat_id=attacker)
         async with httpx.AsyncClient() as client:
-            for update_id, message in ((80, forged), (81, forget)):
-                body = {"update_id": update_id, "message": message}
+            for update_id, update in enumerate([*forged, {"callback_query": yes}], start=80):
+                body = {"update_id": update_id, **update}
                 response = await client.post(f"{hook}/hook", json=body, headers=SECRET)
                 assert response.status_code == 200  # stored, then dropped by the handler
-            probe = {"update_id": 82, "message": api.message(attacker, "hi")}
+            probe = {"update_id": 90, "message": api.message(attacker, "hi")}
             await client.post(f"{hook}/hook", json=probe, headers=SECRET)
         sent = await api.wait_for(attacker, 1)  # the attacker's own "hi" is answered...
         assert len(sent) == 1 and "Your profile" not in sent[0].text  # ...and nothing else
+        assert "Users:" not in sent[0].text
         assert (await store.load(f"tg:{victim}")).profile.location == "Boston, MA"
     finally:
         await store.close()
