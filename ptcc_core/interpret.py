@@ -57,12 +57,14 @@ _ASKS_ESTIMATE = re.compile(
     r"take home|be making|be earning|ask for|start at|start out at)\b"
     r"|\bi\s+(will|would|can)\s+(make|earn)\b|\b(salary|pay|wage)\s+i\s+(will|would|can)\s+get\b"
     r"|\b(what|how much)\s+(would|will|could|can|might)\s+i\s+get\b"
-    r"|\b(what|how much)\s+(would|will|could|might)\s+they\s+(pay|offer)\s+me\b"
+    r"|\b(what|how much)\s+(would|will|could|might)\s+they\s+(likely\s+|probably\s+)?"
+    r"(pay|offer)\b"
     r"|\bmy\s+(salary|pay|estimate|earnings|income|worth|expected pay)\b"
     r"|\b(estimate|estimation)\b"
     r"|\b(am i|im)\s+(worth|underpaid|overpaid|paid)\b"
     r"|\bwhat can i expect\b"
 )
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 _WANTS_MORE = re.compile(
     r"\b(i|me|my)\b.*\b(earn|make|get paid|be paid) more\b"
     r"|\b(get|ask for|negotiate|deserve) a raise\b|\bmy raise\b"
@@ -238,7 +240,7 @@ class Interpreter:
         if same_topic is not None:
             return same_topic
         merged = context.profile.merged_with(details)
-        personal = not result.ask_kinds & _NOT_AN_ESTIMATE
+        personal = not self._asked_kinds(text, result) & _NOT_AN_ESTIMATE
         # Ways to earn more are for the case in view: the last estimate's, or the profile.
         in_view = (context.last_estimate or context.profile).merged_with(details)
         if personal and _WANTS_MORE.search(normalized) and not in_view.is_empty():
@@ -255,6 +257,15 @@ class Interpreter:
         if result.alternatives and not result.out_of_scope:
             return _with(read, "unsure", asks_estimate=asks)
         return _with(read, "decline", asks_estimate=asks)
+
+    def _asked_kinds(self, text: str, result: MatchResult) -> frozenset[str]:
+        """The kinds of ask of the sentence that asks for an estimate, if one does: the rest
+        is context ("I got an interview at a hospital. What will they offer?")."""
+        sentences = [normalize(s) for s in _SENTENCE_END.split(text)]
+        asking = [s for s in sentences if _ASKS_ESTIMATE.search(s)]
+        if len(sentences) < 2 or not asking:
+            return result.ask_kinds
+        return frozenset().union(*(self._matcher.ask_kinds(s) for s in asking))
 
     def outside_the_us(self, place: str) -> bool:
         """Does this place name a country (or a city) outside the United States?"""
@@ -281,8 +292,11 @@ class Interpreter:
         return "good_news" if "good_news" in found else (found[0] if found else None)
 
     def _is_spanish(self, text: str) -> bool:
+        """Mostly Spanish: "cuánto gana un coordinador en Texas", not an English question
+        that starts "como se dice..."."""
         words = text.lower().replace("¿", " ").replace("?", " ").split()
-        return sum(w.strip(".,!¡") in self._spanish for w in words) >= _MIN_SPANISH_WORDS
+        spanish = sum(w.strip(".,!¡") in self._spanish for w in words)
+        return spanish >= _MIN_SPANISH_WORDS and 2 * spanish >= len(words)
 
     # Personal asks ----------------------------------------------------------------------
 

@@ -67,7 +67,10 @@ _UNKNOWN_WORD_RARITY = 1.0
 _TWO_EDITS_FROM = 9
 
 
-ScopeProblem = Literal["role", "country", "clinical", "software", "not_covered"]
+ScopeProblem = Literal["role", "country", "clinical", "software", "not_covered", "period"]
+# A year named in a question ("the 2025 median", "growth to 2034"); not an amount ("a 2000
+# dollar bonus").
+_YEAR = re.compile(r"\b(20[0-4]\d)\b(?!\s*(?:dollars?|usd|bucks|k\b|a year|a month|per\b))")
 
 
 class Candidate(BaseModel):
@@ -196,6 +199,10 @@ class Matcher:
             for term, weight in weights.items():
                 self._entries_with[term].append((entry_id, weight))
         self._phrasings_with = _inverted(self._phrasing_terms)
+        # The years the knowledge has figures for: a question about another year's has none.
+        self._years = frozenset(
+            year for e in self._entries.values() for year in _YEAR.findall(e.answer)
+        )
         self._with_figures = frozenset(
             e.id for e in self._entries.values() if re.search(r"\d", e.answer)
         )
@@ -239,12 +246,15 @@ class Matcher:
         vocabulary.update(normalized_answer.split())
         for term in self._analyzer.terms(normalized_answer):
             weights[term] = _ANSWER_WORD_WEIGHT
-        for text in (entry.title, *entry.questions, *entry.keywords):
+        phrasings = (entry.title, *entry.questions)
+        # A keyword may also be one of the questions ("benefits package"): as a question it
+        # is a phrasing all the same.
+        for number, text in enumerate((*phrasings, *entry.keywords)):
             normalized = normalize(text)
             vocabulary.update(normalized.split())
             terms = self._analyzer.terms(normalized)
             weights.update(dict.fromkeys(terms, 1.0))
-            if text not in entry.keywords:
+            if number < len(phrasings):
                 self._phrasings.append(normalized)
                 self._phrasing_terms.append(frozenset(terms))
                 self._phrasing_entry.append(entry.id)
@@ -262,9 +272,14 @@ class Matcher:
         )
         return best[0] if best else word
 
+    def ask_kinds(self, normalized: str) -> frozenset[str]:
+        """The kinds of ask (language.toml) the text makes: a fee, a duration, a how-to..."""
+        return frozenset(kind for _, kind in find_phrases(normalized, self._ask_kinds))
+
     def scope_problem(self, normalized: str) -> ScopeProblem | None:
-        """Why the question is outside the article, if it is: another country; how to run a
-        piece of software; medical advice or another job (when it names no word for ours).
+        """Why the question is outside the article, if it is: another country; a year it has
+        no figures for; how to run a piece of software; medical advice or another job (when
+        it names no word for ours).
 
         Another job counts when the question names no word for ours and asks about its pay (the
         article gives no other job's pay) or about being one."""
@@ -274,6 +289,8 @@ class Matcher:
             return "country"
         if "not_covered" in kinds:
             return "not_covered"
+        if any(year not in self._years for year in _YEAR.findall(normalized)):
+            return "period"
         if {"software", "how_to"} <= kinds:
             return "software"
         if find_phrases(normalized, self._our_role):
@@ -428,7 +445,7 @@ class Matcher:
             topic_unanswerable=float(topic[self.topics.index[UNANSWERABLE]]),
             topic_best=max(float(topic[i]) for i in topic_of),
             topic_agrees=best == self._entry_ids[int(np.argmax(topic[topic_of]))],
-            ask_kinds=frozenset(kind for _, kind in find_phrases(normalized, self._ask_kinds)),
+            ask_kinds=self.ask_kinds(normalized),
             entry_gives_figures=best in self._with_figures,
         )
         nearest = self._unanswerable[group] if group is not None else None

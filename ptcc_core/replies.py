@@ -177,6 +177,11 @@ class Texts:
             why = "The figures I have are for the United States only, so I can't speak for other countries."
         elif result.scope_problem == "not_covered":
             why = "The article I draw on doesn't cover licensing, and I'd rather not guess."
+        elif result.scope_problem == "period":
+            why = (
+                "The article's figures are from 2022 to early 2024, with a job outlook to 2032, "
+                "so I have none for other years."
+            )
         elif result.scope_problem == "clinical":
             why = "I can't give medical advice: please ask your physical therapist or doctor."
         elif result.scope_problem == "software":

@@ -167,6 +167,34 @@ def test_spanish_gets_a_short_reply_in_spanish(advisor: Advisor) -> None:
 
 def test_english_is_not_taken_for_spanish(advisor: Advisor) -> None:
     assert "inglés" not in advisor.answer("what does the coordinator do at the front desk").text
+    # A Spanish phrase in an English question: the question is English.
+    reply = advisor.answer("como se dice... what is the national average pay for this job")
+    assert "inglés" not in reply.text
+    assert "solo hablo inglés" in advisor.answer("cuanto gana un coordinador en Texas").text
+
+
+@pytest.mark.parametrize(
+    "question", ["pt coordinator salary 2026", "what's the projected job growth to 2035"]
+)
+def test_a_year_the_article_has_no_figures_for_is_declined_saying_so(
+    advisor: Advisor, question: str
+) -> None:
+    reply = advisor.answer(question)
+    assert not reply.matched and "2022 to early 2024" in reply.text
+
+
+def test_the_years_the_article_covers_and_amounts_are_not_a_period(advisor: Advisor) -> None:
+    assert advisor.answer("job growth from 2022 to 2032?").entry_id == "outlook_growth"
+    assert advisor.matcher.match("is a 2000 dollar bonus normal").scope_problem is None
+
+
+def test_context_before_an_estimate_ask_does_not_change_the_ask(advisor: Advisor) -> None:
+    """The sentence that asks decides what kind of ask it is; the rest is context."""
+    asked = (
+        "I have 2 years of experience and an interview at a clinic in Denver. What would they pay?"
+    )
+    assert advisor.answer(asked).estimate is not None
+    assert advisor.answer("I have 2 years. How do I negotiate my salary?").estimate is None
 
 
 def test_a_place_abroad_gets_no_estimate(advisor: Advisor) -> None:
