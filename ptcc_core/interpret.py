@@ -72,6 +72,8 @@ _WANTS_MORE = re.compile(
 )
 # Kinds of ask (language.toml) that a personal estimate does not answer.
 _NOT_AN_ESTIMATE = frozenset({"how_to", "investment", "legal_hr"})
+# Nor does it answer a price, or pay in a year the article has no figures for.
+_NO_ESTIMATE_SCOPES = frozenset({"price", "period"})
 # Where one ask ends and the next begins: "?", ";", "also", or "and" before a question word.
 _ASK_BOUNDARY = re.compile(
     r"[?;]|\b(?:and also|also|oh and|plus)\b"
@@ -240,7 +242,10 @@ class Interpreter:
         if same_topic is not None:
             return same_topic
         merged = context.profile.merged_with(details)
-        personal = not self._asked_kinds(text, result) & _NOT_AN_ESTIMATE
+        personal = (
+            result.scope_problem not in _NO_ESTIMATE_SCOPES
+            and not self._asked_kinds(text, result) & _NOT_AN_ESTIMATE
+        )
         # Ways to earn more are for the case in view: the last estimate's, or the profile.
         in_view = (context.last_estimate or context.profile).merged_with(details)
         if personal and _WANTS_MORE.search(normalized) and not in_view.is_empty():

@@ -85,6 +85,8 @@ class Scope(StrictModel):
     software: tuple[str, ...]
     how_to: tuple[str, ...]
     not_covered: tuple[str, ...]
+    prices: tuple[str, ...]
+    not_prices: tuple[str, ...]
 
 
 class Language(StrictModel):

@@ -67,7 +67,7 @@ _UNKNOWN_WORD_RARITY = 1.0
 _TWO_EDITS_FROM = 9
 
 
-ScopeProblem = Literal["role", "country", "clinical", "software", "not_covered", "period"]
+ScopeProblem = Literal["role", "country", "clinical", "software", "not_covered", "period", "price"]
 # A year named in a question ("the 2025 median", "growth to 2034"); not an amount ("a 2000
 # dollar bonus").
 _YEAR = re.compile(r"\b(20[0-4]\d)\b(?!\s*(?:dollars?|usd|bucks|k\b|a year|a month|per\b))")
@@ -172,6 +172,9 @@ class Matcher:
             + [(p, "software:") for p in self._scope.software]
             + [(p, "how_to:") for p in self._scope.how_to]
             + [(p, "not_covered:") for p in self._scope.not_covered]
+            + [(p, "price:") for p in self._scope.prices]
+            # Longer phrases win: "tuition reimbursement" is a benefit, not a price.
+            + [(p, "not_price:") for p in self._scope.not_prices]
         )
         self._weights: dict[str, dict[str, float]] = {}
         self._phrasings: list[str] = []
@@ -278,7 +281,7 @@ class Matcher:
 
     def scope_problem(self, normalized: str) -> ScopeProblem | None:
         """Why the question is outside the article, if it is: another country; a year it has
-        no figures for; how to run a piece of software; medical advice or another job (when
+        no figures for; a price (it gives none); how to run a piece of software; medical advice or another job (when
         it names no word for ours).
 
         Another job counts when the question names no word for ours and asks about its pay (the
@@ -291,6 +294,8 @@ class Matcher:
             return "not_covered"
         if any(year not in self._years for year in _YEAR.findall(normalized)):
             return "period"
+        if "price" in kinds:
+            return "price"
         if {"software", "how_to"} <= kinds:
             return "software"
         if find_phrases(normalized, self._our_role):
@@ -325,6 +330,7 @@ class Matcher:
                 alternatives=(),
                 out_of_scope=True,
                 scope_problem=found.scope_problem,
+                ask_kinds=self.ask_kinds(found.normalized),
             )
         signals = found.signals
         if signals is None or not found.ranked:

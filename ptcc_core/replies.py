@@ -182,6 +182,11 @@ class Texts:
                 "The article's figures are from 2022 to early 2024, with a job outlook to 2032, "
                 "so I have none for other years."
             )
+        elif result.scope_problem == "price":
+            why = (
+                "The article gives no prices or fees: not for schooling, certification exams "
+                "or anything else."
+            )
         elif result.scope_problem == "clinical":
             why = "I can't give medical advice: please ask your physical therapist or doctor."
         elif result.scope_problem == "software":

@@ -188,6 +188,28 @@ def test_the_years_the_article_covers_and_amounts_are_not_a_period(advisor: Advi
     assert advisor.matcher.match("is a 2000 dollar bonus normal").scope_problem is None
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what's tuition for an associate degree at a community college",
+        "how much does a CEHRS prep course cost at a community college",
+        "cheapest way to get certified",
+    ],
+)
+def test_a_price_is_declined_saying_the_article_gives_none(advisor: Advisor, question: str) -> None:
+    reply = advisor.answer(question)
+    assert not reply.matched and reply.estimate is None and "no prices" in reply.text
+
+
+def test_a_benefit_or_a_city_that_sounds_like_a_price_is_not_one(advisor: Advisor) -> None:
+    for question in (
+        "do hospitals offer tuition reimbursement",
+        "doesn't the cost of living in SF cancel out the higher pay",
+        "do corporate chains pay more in expensive cities",
+    ):
+        assert advisor.matcher.match(question).scope_problem is None, question
+
+
 def test_context_before_an_estimate_ask_does_not_change_the_ask(advisor: Advisor) -> None:
     """The sentence that asks decides what kind of ask it is; the rest is context."""
     asked = (
