@@ -87,6 +87,7 @@ class Scope(StrictModel):
     not_covered: tuple[str, ...]
     prices: tuple[str, ...]
     not_prices: tuple[str, ...]
+    example_people: tuple[str, ...]
 
 
 class Language(StrictModel):

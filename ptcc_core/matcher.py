@@ -67,7 +67,10 @@ _UNKNOWN_WORD_RARITY = 1.0
 _TWO_EDITS_FROM = 9
 
 
-ScopeProblem = Literal["role", "country", "clinical", "software", "not_covered", "period", "price"]
+ScopeProblem = Literal[
+    "role", "country", "clinical", "software", "not_covered", "period", "price", "example_pay"
+]
+_AFTER_YEAR = re.compile(r"\b(after|beyond|past|post)\s+20\d\d\b")
 # A year named in a question ("the 2025 median", "growth to 2034"); not an amount ("a 2000
 # dollar bonus").
 _YEAR = re.compile(r"\b(20[0-4]\d)\b(?!\s*(?:dollars?|usd|bucks|k\b|a year|a month|per\b))")
@@ -175,6 +178,7 @@ class Matcher:
             + [(p, "price:") for p in self._scope.prices]
             # Longer phrases win: "tuition reimbursement" is a benefit, not a price.
             + [(p, "not_price:") for p in self._scope.not_prices]
+            + [(p, "example:") for p in self._scope.example_people]
         )
         self._weights: dict[str, dict[str, float]] = {}
         self._phrasings: list[str] = []
@@ -281,7 +285,7 @@ class Matcher:
 
     def scope_problem(self, normalized: str) -> ScopeProblem | None:
         """Why the question is outside the article, if it is: another country; a year it has
-        no figures for; a price (it gives none); how to run a piece of software; medical advice or another job (when
+        no figures for; a price (it gives none); the pay of the people in its stories; how to run a piece of software; medical advice or another job (when
         it names no word for ours).
 
         Another job counts when the question names no word for ours and asks about its pay (the
@@ -292,10 +296,14 @@ class Matcher:
             return "country"
         if "not_covered" in kinds:
             return "not_covered"
-        if any(year not in self._years for year in _YEAR.findall(normalized)):
+        years = _YEAR.findall(normalized)
+        # "After 2032" is past the article's last year, whichever year is named.
+        if any(y not in self._years for y in years) or _AFTER_YEAR.search(normalized):
             return "period"
         if "price" in kinds:
             return "price"
+        if "example" in kinds and _PAY_QUESTION.search(normalized):
+            return "example_pay"
         if {"software", "how_to"} <= kinds:
             return "software"
         if find_phrases(normalized, self._our_role):

@@ -187,6 +187,11 @@ class Texts:
                 "The article gives no prices or fees: not for schooling, certification exams "
                 "or anything else."
             )
+        elif result.scope_problem == "example_pay":
+            why = (
+                "The article uses Maria and Alex as examples of the job and does not say what "
+                "either of them earns."
+            )
         elif result.scope_problem == "clinical":
             why = "I can't give medical advice: please ask your physical therapist or doctor."
         elif result.scope_problem == "software":

@@ -174,13 +174,24 @@ def test_english_is_not_taken_for_spanish(advisor: Advisor) -> None:
 
 
 @pytest.mark.parametrize(
-    "question", ["pt coordinator salary 2026", "what's the projected job growth to 2035"]
+    "question",
+    [
+        "pt coordinator salary 2026",
+        "what's the projected job growth to 2035",
+        "will the growth keep going after 2032",
+    ],
 )
 def test_a_year_the_article_has_no_figures_for_is_declined_saying_so(
     advisor: Advisor, question: str
 ) -> None:
     reply = advisor.answer(question)
     assert not reply.matched and "2022 to early 2024" in reply.text
+
+
+def test_what_the_people_in_its_stories_earn_is_declined_saying_so(advisor: Advisor) -> None:
+    reply = advisor.answer("how much does alex make in the example")
+    assert not reply.matched and "Maria and Alex" in reply.text
+    assert advisor.answer("who is maria").entry_id == "role_maria_story"
 
 
 def test_the_years_the_article_covers_and_amounts_are_not_a_period(advisor: Advisor) -> None:
