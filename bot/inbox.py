@@ -16,7 +16,8 @@ that Telegram sends twice, or that reaches two replicas, is stored and handled o
 An update taken over from a process that died is handled alone, with nothing else in hand,
 after a count of one more failure is committed: a process that dies then died on it. After
 MAX_FAILURES such deaths it is given up (kept for the operator) so its user's later updates
-go on. Processes killed from outside, while handling many updates at once, blame none.
+go on. A process killed from outside blames an update only if it was handling one alone at
+that very moment.
 
 This follows python-telegram-bot's custom-webhook example: an aiohttp server of our own
 calls Application.process_update instead of the library's built-in webhook server.

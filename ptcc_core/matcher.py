@@ -285,8 +285,9 @@ class Matcher:
 
     def scope_problem(self, normalized: str) -> ScopeProblem | None:
         """Why the question is outside the article, if it is: another country; a year it has
-        no figures for; a price (it gives none); the pay of the people in its stories; how to run a piece of software; medical advice or another job (when
-        it names no word for ours).
+        no figures for; a price (it gives none); the pay of the people in its stories; how to
+        run a piece of software; medical advice or another job (when it names no word for
+        ours).
 
         Another job counts when the question names no word for ours and asks about its pay (the
         article gives no other job's pay) or about being one."""

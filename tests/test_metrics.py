@@ -84,7 +84,7 @@ async def test_metrics_count_updates_outcomes_and_handling(api: FakeBotAPI, tmp_
     assert samples[("ptcc_updates_total", (("kind", "choice"),))] == 1
     assert samples[("ptcc_answers_total", (("outcome", "answered"),))] == 2
     assert samples[("ptcc_answers_total", (("outcome", "declined"),))] == 2
-    assert samples[("ptcc_declines_total", (("reason", "known_unanswerable"),))] == 1
+    assert samples[("ptcc_declines_total", (("reason", "price"),))] == 1  # the exam fee
     assert samples[("ptcc_declines_total", (("reason", "role"),))] == 1
     assert samples[("ptcc_replies_total", ())] == 6  # four answers, a chart, the levers
     assert ("ptcc_inbox_depth", ()) in samples and ("ptcc_inbox_oldest_seconds", ()) in samples

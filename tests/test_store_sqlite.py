@@ -219,6 +219,16 @@ async def test_a_new_database_is_private_to_its_owner(db_path: Path) -> None:
         await opened.close()
 
 
+def take_away(db: Path, how: str) -> None:
+    """Remove the database file, or replace it with another (as restoring a backup would)."""
+    if how == "removed":
+        db.unlink()
+    else:
+        other = db.with_name("restored.db")
+        sqlite3.connect(other).close()
+        os.replace(other, db)
+
+
 @pytest.mark.parametrize("how", ["removed", "replaced"])
 async def test_a_database_file_removed_or_replaced_while_open_is_noticed(
     db_path: Path, how: str
@@ -226,12 +236,7 @@ async def test_a_database_file_removed_or_replaced_while_open_is_noticed(
     opened = await SQLiteStore.open(db_path)
     try:
         await opened.health_check()
-        if how == "removed":
-            db_path.unlink()
-        else:
-            other = db_path.with_name("other.db")
-            sqlite3.connect(other).close()
-            os.replace(other, db_path)
+        take_away(db_path, how)
         reasons: list[str] = []
         opened.on_unusable(reasons.append)
         with pytest.raises(StoreError, match="removed or replaced"):
@@ -296,12 +301,7 @@ async def test_the_bot_stops_with_one_sentence_when_its_file_goes(
                 if rows(db):
                     break
                 await asyncio.sleep(0.1)
-            if how == "removed":
-                db.unlink()
-            else:
-                other = db.with_name("restored.db")
-                sqlite3.connect(other).close()
-                os.replace(other, db)
+            take_away(db, how)
             # Noticed at the next write (the workers look for work every second), not
             # only when a user writes.
             code = await asyncio.to_thread(bot.wait, 30)
