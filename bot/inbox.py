@@ -221,13 +221,13 @@ class Inbox:
         handle = False
         try:
             if claimed.failures >= MAX_FAILURES:
+                await self.store.give_up(claimed.update_id)
                 metrics.GIVE_UPS.inc()
                 log.error(
-                    "giving up update %s: %s processes died handling it; kept for the operator",
+                    "gave up update %s: %s processes died handling it; kept for the operator",
                     claimed.update_id,
                     claimed.failures,
                 )
-                await self.store.give_up(claimed.update_id)
             else:
                 metrics.TAKE_OVERS.inc()
                 log.warning(

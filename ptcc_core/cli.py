@@ -23,8 +23,9 @@ import asyncio
 import json
 import os
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
@@ -43,7 +44,7 @@ from ptcc_core.offers import (
     total_compensation,
 )
 from ptcc_core.profile import MAX_LOCATION, MAX_YEARS, Profile
-from ptcc_core.store import GivenUp, Stats, StoreError, check_store, open_store
+from ptcc_core.store import Stats, Store, StoreError, check_store, open_store
 
 
 def _years(value: str) -> float:
@@ -245,12 +246,20 @@ def _estimate(advisor: Advisor, args: argparse.Namespace) -> int:
     return 0
 
 
-async def _stats(db: str | None, top: int = 10) -> Stats:
+T = TypeVar("T")
+
+
+async def _read(db: str | None, read: Callable[[Store], Awaitable[T]]) -> T:
+    """What `read` gets from the database PTCC_DB names, opened for it and closed after."""
     store = await open_store(db)
     try:
-        return await store.stats(top)
+        return await read(store)
     finally:
         await store.close()
+
+
+async def _stats(db: str | None, top: int = 10) -> Stats:
+    return await _read(db, lambda store: store.stats(top))
 
 
 def _offers(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
@@ -292,15 +301,8 @@ def _migrate(source: str | None, target: str) -> int:
 
 
 def _given_up(db: str | None) -> int:
-    async def read() -> list[GivenUp]:
-        store = await open_store(db)
-        try:
-            return await store.given_up()
-        finally:
-            await store.close()
-
     try:
-        for update in asyncio.run(read()):
+        for update in asyncio.run(_read(db, lambda store: store.given_up())):
             print(update.model_dump_json())
     except StoreError as exc:
         print(f"ptcc: {exc}", file=sys.stderr)

@@ -266,9 +266,11 @@ class Interpreter:
     def _asked_kinds(self, text: str, result: MatchResult) -> frozenset[str]:
         """The kinds of ask of the sentence that asks for an estimate, if one does: the rest
         is context ("I got an interview at a hospital. What will they offer?")."""
-        sentences = [normalize(s) for s in _SENTENCE_END.split(text)]
-        asking = [s for s in sentences if _ASKS_ESTIMATE.search(s)]
-        if len(sentences) < 2 or not asking:
+        sentences = _SENTENCE_END.split(text)
+        if len(sentences) < 2:
+            return result.ask_kinds
+        asking = [n for n in map(normalize, sentences) if _ASKS_ESTIMATE.search(n)]
+        if not asking:
             return result.ask_kinds
         return frozenset().union(*(self._matcher.ask_kinds(s) for s in asking))
 

@@ -274,13 +274,15 @@ class _Outcomes:
         self.declined_early = early_unanswerable
         self.unanswerable_count = len(self.unanswerable) + early_unanswerable
 
-    def rates(self, cut: float) -> tuple[float, float]:
+    def counts(self, cut: float) -> tuple[int, int]:
         """(answerable questions answered right, unanswerable ones declined) at `cut`."""
-        answered = int((self.right >= cut).sum()) / self.answerable_count
-        declined = (self.declined_early + int((self.unanswerable < cut).sum())) / (
-            self.unanswerable_count
-        )
-        return answered, declined
+        answered = int((self.right >= cut).sum())
+        return answered, self.declined_early + int((self.unanswerable < cut).sum())
+
+    def rates(self, cut: float) -> tuple[float, float]:
+        """The same as shares of the answerable and the unanswerable questions."""
+        answered, declined = self.counts(cut)
+        return answered / self.answerable_count, declined / self.unanswerable_count
 
     def best_cut(self) -> float:
         """The cut where users fare best, a wrong answer counting WRONG_ANSWER_COST times an
@@ -288,12 +290,10 @@ class _Outcomes:
         cuts = np.round(np.arange(0.1, 0.81, 0.01), 2)
 
         def worth(cut: float) -> float:
-            answered, declined = self.rates(cut)
-            return answered * self.answerable_count + WRONG_ANSWER_COST * declined * (
-                self.unanswerable_count
-            )
+            answered, declined = self.counts(cut)
+            return answered + WRONG_ANSWER_COST * declined
 
-        return float(max(cuts, key=lambda c: (round(worth(c), 6), -abs(c - 0.5))))
+        return float(max(cuts, key=lambda c: (worth(c), -abs(c - 0.5))))
 
 
 def _same(a: AnswerabilityModel, b: AnswerabilityModel) -> bool:
