@@ -2,8 +2,11 @@
 
 The weights are WordLlama's 256-dimension token table ("l2_supercat", MIT licence) and its
 tokenizer, both shipped inside the `wordllama` wheel. They are read here straight from the
-installed package with `tokenizers` and `safetensors`: WordLlama's own `load()` looks for a
-model hub, and the advisor must never reach the network. A sentence is the weighted mean of
+installed package's files, which are found without importing it (importing wordllama loads
+requests, Pillow and more: half a second and 28 MB): WordLlama's own `load()` looks for a
+model hub, and the advisor must never reach the network. The table is memory-mapped
+read-only rather than loaded with `safetensors.numpy`, which copies it: mapped, its 16 MB
+are pages of the file, read in only for the tokens used and shared by every process. A sentence is the weighted mean of
 its token vectors, with tokens that every knowledge phrasing shares ("what", "the",
 "coordinator") weighted down the way smooth inverse frequency (Arora et al., 2017) does,
 so the words that carry the question decide where it lands.
@@ -12,14 +15,15 @@ so the words that carry the question decide where it lands.
 from __future__ import annotations
 
 import copy
+import importlib.util
+import json
+import struct
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
-from safetensors.numpy import load_file
 from tokenizers import Tokenizer
 
 from ptcc_core.loading import KnowledgeError, Problem
@@ -34,18 +38,36 @@ _WEIGHTS_KEY = "embedding.weight"
 _SIF_A = 0.001
 
 
+def _broken_install(what: str) -> KnowledgeError:
+    return KnowledgeError([Problem(_PACKAGE, None, None, what)])
+
+
 def _package_file(name: str) -> Path:
     """A file of the installed wordllama package; a broken install stops start-up like broken
     knowledge does, with what to fix."""
-    try:
-        path = Path(str(resources.files(_PACKAGE).joinpath(name)))
-    except ModuleNotFoundError:
-        problem = Problem(_PACKAGE, None, None, "is not installed: reinstall PTCC Advisor")
-        raise KnowledgeError([problem]) from None
+    spec = importlib.util.find_spec(_PACKAGE)  # finds the package without running it
+    if spec is None or not spec.submodule_search_locations:
+        raise _broken_install("is not installed: reinstall PTCC Advisor")
+    path = Path(spec.submodule_search_locations[0], name)
     if not path.is_file():
-        problem = Problem(_PACKAGE, None, None, f"{name} is missing: reinstall wordllama")
-        raise KnowledgeError([problem])
+        raise _broken_install(f"{name} is missing: reinstall wordllama")
     return path
+
+
+def _mapped_table(path: Path) -> npt.NDArray[np.float16]:
+    """The float16 token table of a safetensors file, mapped read-only. The format is an
+    8-byte little-endian header length, a JSON header, then the raw tensors."""
+    try:
+        with path.open("rb") as file:
+            (length,) = struct.unpack("<Q", file.read(8))
+            entry = json.loads(file.read(length))[_WEIGHTS_KEY]
+        start, end = entry["data_offsets"]
+        rows, columns = entry["shape"]
+        if entry["dtype"] != "F16" or end - start != rows * columns * 2:
+            raise ValueError(entry)
+    except (OSError, ValueError, KeyError, TypeError, struct.error):
+        raise _broken_install(f"{path.name} cannot be read: reinstall wordllama") from None
+    return np.memmap(path, np.float16, "r", offset=8 + length + start, shape=(rows, columns))
 
 
 class SentenceEncoder:
@@ -53,9 +75,8 @@ class SentenceEncoder:
 
     def __init__(self) -> None:
         self._tokenizer = Tokenizer.from_file(str(_package_file(_TOKENIZER_FILE)))
-        table = load_file(str(_package_file(_WEIGHTS_FILE)))[_WEIGHTS_KEY]
-        # Kept in the file's float16 (16 MB, not 32): only a message's few rows are widened.
-        self._table: npt.NDArray[np.float16] = table
+        # Kept in the file's float16: only a message's few rows are widened.
+        self._table = _mapped_table(_package_file(_WEIGHTS_FILE))
         self._skip = {self._tokenizer.token_to_id(t) for t in ("<s>", "</s>", "<unk>", "▁")} - {
             None
         }
