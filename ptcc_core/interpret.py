@@ -19,7 +19,14 @@ from ptcc_core.extractor import Extractor
 from ptcc_core.knowledge import Knowledge
 from ptcc_core.matcher import Matcher, MatchResult
 from ptcc_core.profile import MAX_YEARS, Profile
-from ptcc_core.text import find_phrases, normalize, phrase_table, replace_phrases
+from ptcc_core.text import (
+    QUESTION_WORDS,
+    find_phrases,
+    normalize,
+    phrase_table,
+    replace_phrases,
+    sentences,
+)
 
 MAX_QUESTION_CHARS = 600
 
@@ -63,8 +70,10 @@ _ASKS_ESTIMATE = re.compile(
     r"|\b(estimate|estimation)\b"
     r"|\b(am i|im)\s+(worth|underpaid|overpaid|paid)\b"
     r"|\bwhat can i expect\b"
+    r"|\b(start|starting)\s+(people|someone|new hires|newbies|me)\s+(out\s+)?at\b"
+    r"|\bwhat\s+(would|will|could|might)\s+my\s+(\w+\s+){0,3}(job|role|position)\s+pay\b"
+    r"|\bis\s+(that|this|it)\s+(a\s+)?fair\s+(pay|salary|wage)\b|\bfair\s+(pay|salary|wage)$"
 )
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 _WANTS_MORE = re.compile(
     r"\b(i|me|my)\b.*\b(earn|make|get paid|be paid) more\b"
     r"|\b(get|ask for|negotiate|deserve) a raise\b|\bmy raise\b"
@@ -113,30 +122,6 @@ _BARE_FOLLOW_UPS = frozenset(
 )
 _WHAT_IF = re.compile(r"(and|what about|how about|what if|with|in|at|if i|plus|instead|now)\b")
 _MORE_YEARS = re.compile(r"\b(\d+(?:\.\d+)?)\s+more\s+years?\b")
-# "Got an offer in DC, is the pay better there": news that comes with a question is a question.
-_QUESTION_WORDS = frozenset(
-    [
-        "is",
-        "are",
-        "was",
-        "do",
-        "does",
-        "did",
-        "can",
-        "could",
-        "will",
-        "would",
-        "should",
-        "what",
-        "whats",
-        "which",
-        "who",
-        "why",
-        "when",
-        "where",
-        "how",
-    ]
-)
 # Words that carry no topic around small talk ("thanks so much bot").
 _FILLER = frozenset(
     [
@@ -266,10 +251,10 @@ class Interpreter:
     def _asked_kinds(self, text: str, result: MatchResult) -> frozenset[str]:
         """The kinds of ask of the sentence that asks for an estimate, if one does: the rest
         is context ("I got an interview at a hospital. What will they offer?")."""
-        sentences = _SENTENCE_END.split(text)
-        if len(sentences) < 2:
+        parts = sentences(text)
+        if len(parts) < 2:
             return result.ask_kinds
-        asking = [n for n in map(normalize, sentences) if _ASKS_ESTIMATE.search(n)]
+        asking = [n for n in map(normalize, parts) if _ASKS_ESTIMATE.search(n)]
         if not asking:
             return result.ask_kinds
         return frozenset().union(*(self._matcher.ask_kinds(s) for s in asking))
@@ -293,7 +278,7 @@ class Interpreter:
 
     def _feeling_kind(self, text: str, normalized: str) -> str | None:
         """'good_news' or 'nerves' for a message that shares a feeling and asks nothing."""
-        if "?" in text or _QUESTION_WORDS.intersection(normalized.split()):
+        if "?" in text or QUESTION_WORDS.intersection(normalized.split()):
             return None
         found = [kind for _, kind in find_phrases(normalized, self._feelings)]
         return "good_news" if "good_news" in found else (found[0] if found else None)

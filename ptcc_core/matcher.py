@@ -41,7 +41,7 @@ from rapidfuzz.distance import Levenshtein
 from ptcc_core.answerability import AnswerabilityModel, Signals
 from ptcc_core.knowledge import Entry, Knowledge, Language, Unanswerable
 from ptcc_core.semantic import SentenceEncoder, Vectors
-from ptcc_core.text import find_phrases, normalize, phrase_table, replace_phrases
+from ptcc_core.text import asking_part, find_phrases, normalize, phrase_table, replace_phrases
 from ptcc_core.topics import UNANSWERABLE, TopicClassifier
 
 _PAY_QUESTION = re.compile(
@@ -268,6 +268,9 @@ class Matcher:
         self._weights[entry.id] = weights
 
     @lru_cache(maxsize=4096)  # noqa: B019 - one matcher lives as long as the process
+    def _corrected(self, normalized: str) -> str:
+        return " ".join(self._correct(w) for w in normalized.split())
+
     def _correct(self, word: str) -> str:
         """A misspelt word as the knowledge spells it: one edit away from a word of six
         letters or more, two from one of nine or more ("carrer", "schedualing")."""
@@ -394,12 +397,25 @@ class Matcher:
 
         `among` ranks only these entries (a follow-up stays among the last answer's related
         entries)."""
-        normalized = normalize(text) if normalized is None else normalized
-        normalized = " ".join(self._correct(w) for w in normalized.split())
+        normalized = self._corrected(normalize(text) if normalized is None else normalized)
         problem = None if normalized in self._worded_as else self.scope_problem(normalized)
-        terms = self._analyzer.terms(normalized)
-        if problem or not terms:
+        if problem:
             return Analysis(normalized, problem, (), None, None)
+        whole = self._ranked(normalized, among)
+        # Context can bury the ask ("I worked a hotel desk for years. What skills carry
+        # over?") or carry its topic ("Moving to SF. How much more is it there?"): the
+        # asking sentences are ranked alone too, and the reading that fits better is kept.
+        ask = asking_part(text)
+        if ask is None or whole.signals is None:
+            return whole
+        alone = self._ranked(self._corrected(normalize(ask)), among)
+        fits_better = alone.signals is not None and alone.signals.combined > whole.signals.combined
+        return alone if fits_better else whole
+
+    def _ranked(self, normalized: str, among: tuple[str, ...] | None) -> Analysis:
+        terms = self._analyzer.terms(normalized)
+        if not terms:
+            return Analysis(normalized, None, (), None, None)
         idf = [self._idf.get(t, self._unknown_idf) for t in terms]
         total = sum(idf)
         known_share = sum(w for t, w in zip(terms, idf, strict=True) if t in self._idf) / total

@@ -58,6 +58,11 @@ _REWRITES: dict[str, str] = {
     "wut": "what",
     "wht": "what",
     "hw": "how",
+    "wud": "would",
+    "wld": "would",
+    "cud": "could",
+    "shud": "should",
+    "ppl": "people",
     "plz": "please",
     "thx": "thanks",
     "ty": "thanks",
@@ -140,6 +145,65 @@ _DOTTED = re.compile(r"\b([a-z])\.([a-z])\.(?:([a-z])\.)?")
 # A decimal point between digits stays: "6.5 years" is not "6 5 years".
 _NON_WORD = re.compile(r"(?:(?<!\d)\.|\.(?!\d)|[^a-z0-9%.])+")
 _PERCENT = re.compile(r"(\d)\s*(?:%|percent|per cent)")
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+# "Got an offer in DC, is the pay better there": news that comes with a question is a question.
+QUESTION_WORDS = frozenset(
+    [
+        "is",
+        "are",
+        "was",
+        "do",
+        "does",
+        "did",
+        "can",
+        "could",
+        "will",
+        "would",
+        "should",
+        "what",
+        "whats",
+        "which",
+        "who",
+        "why",
+        "when",
+        "where",
+        "how",
+    ]
+)
+# A sentence that opens with one of these asks, whether or not it ends with "?".
+_ASK_OPENERS = QUESTION_WORDS | frozenset(
+    ["any", "tell", "explain", "describe", "list", "name", "give"]
+)
+# Fewer words than this is an ask that leans on its context ("Is that true?"), as is an ask
+# that points back at it ("How much more do they make there?").
+_MIN_ASK_WORDS = 4
+_POINTERS = frozenset(["there", "that", "it", "those", "these", "such"])
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of a message, split after ".", "!" or "?" and at line breaks."""
+    return [s for s in _SENTENCE_END.split(text) if s.strip()]
+
+
+def asking_part(text: str) -> str | None:
+    """The sentences of a message that ask, when others only give context ("I've worked a
+    hotel front desk for years. What skills carry over?"); None when every sentence asks, none
+    does, or the asks cannot stand without their context."""
+    parts = sentences(text)
+    if len(parts) < 2:
+        return None
+    asking = [
+        s
+        for s in parts
+        if s.rstrip().endswith("?") or normalize(s).split(" ", 1)[0] in _ASK_OPENERS
+    ]
+    if not asking or len(asking) == len(parts):
+        return None
+    part = " ".join(asking)
+    words = normalize(part).split()
+    return part if len(words) >= _MIN_ASK_WORDS and not _POINTERS.intersection(words) else None
 
 
 def _expand_k(match: re.Match[str]) -> str:

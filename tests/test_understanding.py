@@ -11,6 +11,7 @@ import pytest
 from ptcc_core.advisor import Advisor
 from ptcc_core.conversation import Event, Reply, Session
 from ptcc_core.profile import Profile
+from ptcc_core.text import asking_part
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 
@@ -137,6 +138,9 @@ def test_a_benefit_question_that_asks_for_my_pay_is_still_estimated(advisor: Adv
         "associate's in medical office admin, starting at a private clinic, what's fair",
         "new grad with a bachelors, moving to seattle, what would i start at",
         "i earn 44k in a mid-size town. same job in boston, what would they pay me",
+        "7 yrs at a private clinic, handle all the billing. fair pay?",
+        "wrapping up my bachelors in business. what would my first coordinator job pay",
+        "5 years, thinking about boston. what wud i get there",
     ],
 )
 def test_profiles_worded_in_other_ways_are_estimated(advisor: Advisor, text: str) -> None:
@@ -219,6 +223,40 @@ def test_a_benefit_or_a_city_that_sounds_like_a_price_is_not_one(advisor: Adviso
         "do corporate chains pay more in expensive cities",
     ):
         assert advisor.matcher.match(question).scope_problem is None, question
+
+
+@pytest.mark.parametrize(
+    ("message", "entry"),
+    [
+        (
+            "I spent six years running a dentist's front desk. Which soft skills would help me most in this career?",
+            "soft_skills_overview",
+        ),
+        (
+            "Quick background: I'm a stay-at-home parent going back to work. What is the typical yearly pay nationally for a PT care coordinator?",
+            "salary_headline",
+        ),
+        (
+            "Got offered a job in San Francisco. Do coordinators really earn more there?",
+            "loc_san_francisco",
+        ),
+    ],
+)
+def test_a_question_after_context_is_matched_by_what_it_asks(
+    advisor: Advisor, message: str, entry: str
+) -> None:
+    """Context before an ask can bury it (ranked alone, the ask fits) or name its topic
+    (ranked alone, "there" means nothing): the reading that fits better wins."""
+    assert advisor.answer(message).entry_id == entry
+
+
+def test_the_asking_part_is_the_sentences_that_ask() -> None:
+    context = "I worked retail for ten years. What skills would carry over into this job?"
+    assert asking_part(context) == "What skills would carry over into this job?"
+    assert asking_part("I heard they make 60k. Is that true?") is None  # leans on its context
+    assert asking_part("Moving to Boston soon. What do coordinators make there?") is None
+    assert asking_part("What do they do? And what do they earn?") is None  # every sentence asks
+    assert asking_part("what do coordinators do") is None
 
 
 def test_context_before_an_estimate_ask_does_not_change_the_ask(advisor: Advisor) -> None:
