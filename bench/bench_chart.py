@@ -2,10 +2,11 @@
 
     .venv/bin/python -m bench.bench_chart [--rounds 9] [--charts 20]
 
-"afresh" builds the whole figure for every chart (a new ChartPainter each time, as the bot
-did before backgrounds were kept); "kept" draws only the user's band on the painter's kept
-pixels. Both draw the same estimates (figures that differ from chart to chart), in
-alternating rounds; prints the median time per chart, the ratio and the PNG sizes.
+"afresh" draws and compresses the whole picture for every chart (a new ChartPainter each
+time: fonts, palette, the article's rows, axes and labels); "kept" copies the painter's kept
+strip, draws the user's band on it and compresses only the strip's rows. Both draw the same
+estimates (figures that differ from chart to chart), in alternating rounds; prints the median
+time per chart, the ratio and the PNG sizes.
 """
 
 from __future__ import annotations

@@ -135,7 +135,7 @@ async def main() -> None:
     print(f"{args.users} users x {args.messages} messages: all {result['replies']:.0f} replies "
           f"arrived once and in order; {result['rate']:.1f} replies/s; p50 "
           f"{result['p50'] * 1000:.0f} ms, p95 {result['p95'] * 1000:.0f} ms, p99 "
-          f"{result['p99'] * 1000:.0f} ms; peak memory of the bot and its chart worker: "
+          f"{result['p99'] * 1000:.0f} ms; peak memory of the bot's processes: "
           f"{result['memory_mib']:.0f} MiB resident (shared pages counted in each), "
           f"{result['pss_mib']:.0f} MiB PSS (shared pages counted once)")  # fmt: skip
 

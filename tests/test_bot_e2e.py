@@ -221,7 +221,7 @@ async def test_kill_9_mid_questionnaire_loses_nothing(api: FakeBotAPI, tmp_path:
     try:
         await say(
             api, "what would I make in Boston with 3 years?", expect=2
-        )  # starts a chart worker
+        )  # draws a chart, in a thread of the bot's own
         await say(api, "/estimate", expect=2)
         await say(api, "12 years")
         await say(api, "high school")
@@ -240,7 +240,7 @@ async def test_kill_9_mid_questionnaire_loses_nothing(api: FakeBotAPI, tmp_path:
         logs = process.communicate(timeout=10)[1]
     assert TOKEN.encode() not in logs
     await asyncio.sleep(1)
-    assert processes_using(env["PTCC_DB"]) == []  # no chart worker outlives its bot
+    assert processes_using(env["PTCC_DB"]) == []  # nothing the bot started outlives it
 
 
 def processes_using(db: str) -> list[int]:
