@@ -40,6 +40,7 @@ from rapidfuzz.distance import Levenshtein
 
 from ptcc_core.answerability import AnswerabilityModel, Signals
 from ptcc_core.knowledge import Entry, Knowledge, Language, Unanswerable
+from ptcc_core.places import PlaceResolver
 from ptcc_core.semantic import SentenceEncoder, Vectors
 from ptcc_core.text import asking_part, find_phrases, normalize, phrase_table, replace_phrases
 from ptcc_core.topics import UNANSWERABLE, TopicClassifier
@@ -68,7 +69,15 @@ _TWO_EDITS_FROM = 9
 
 
 ScopeProblem = Literal[
-    "role", "country", "clinical", "software", "not_covered", "period", "price", "example_pay"
+    "role",
+    "country",
+    "clinical",
+    "software",
+    "not_covered",
+    "period",
+    "price",
+    "example_pay",
+    "place",
 ]
 _AFTER_YEAR = re.compile(r"\b(after|beyond|past|post)\s+20\d\d\b")
 # A year named in a question ("the 2025 median", "growth to 2034"); not an amount ("a 2000
@@ -180,6 +189,7 @@ class Matcher:
             + [(p, "not_price:") for p in self._scope.not_prices]
             + [(p, "example:") for p in self._scope.example_people]
         )
+        self._places = PlaceResolver(knowledge.factors.locations)
         self._weights: dict[str, dict[str, float]] = {}
         self._phrasings: list[str] = []
         self._phrasing_terms: list[frozenset[str]] = []
@@ -288,7 +298,8 @@ class Matcher:
 
     def scope_problem(self, normalized: str) -> ScopeProblem | None:
         """Why the question is outside the article, if it is: another country; a year it has
-        no figures for; a price (it gives none); the pay of the people in its stories; how to
+        no figures for; a price (it gives none); the pay of the people in its stories, or in a
+        place it never names; how to
         run a piece of software; medical advice or another job (when it names no word for
         ours).
 
@@ -308,6 +319,11 @@ class Matcher:
             return "price"
         if "example" in kinds and _PAY_QUESTION.search(normalized):
             return "example_pay"
+        # The pay in a US place the article names nowhere ("pay in Denver"); with a place it
+        # does name beside it ("Denver or Boston?") there is something to answer.
+        place = self._places.find(normalized) if _PAY_QUESTION.search(normalized) else None
+        if place is not None and place.kind == "unnamed":
+            return "place"
         if {"software", "how_to"} <= kinds:
             return "software"
         if find_phrases(normalized, self._our_role):

@@ -192,6 +192,8 @@ class Texts:
                 "The article uses Maria and Alex as examples of the job and does not say what "
                 "either of them earns."
             )
+        elif result.scope_problem == "place":
+            why = self._no_place_figure()
         elif result.scope_problem == "clinical":
             why = "I can't give medical advice: please ask your physical therapist or doctor."
         elif result.scope_problem == "software":
@@ -211,6 +213,21 @@ class Texts:
             score=result.score,
             declined=result.scope_problem
             or ("known_unanswerable" if result.reason else "no_match"),
+        )
+
+    def _no_place_figure(self) -> str:
+        """The places the article gives figures for, and its rule of thumb for the rest."""
+        places = self._knowledge.factors.locations
+        metros = [
+            m.name.rsplit(",", 1)[0] if "D.C." not in m.name else m.name for m in places.metro
+        ]
+        average = [e.rsplit(",", 1)[0] for e in places.average.examples]
+        lower = f"{-places.lower.premium_high:.0%} to {-places.lower.premium_low:.0%}"
+        return (
+            f"The article gives city pay figures only for {_listed(metros)}, and names "
+            f"{_listed(average)} as about average, so I have no figure for other places. It "
+            "puts most suburbs and mid-sized cities near the national average, and rural, "
+            f"lower-cost areas {lower} below it."
         )
 
     def topics(self) -> Reply:
@@ -585,3 +602,8 @@ _COMMANDS = (
     "/topics - browse what I know\n/forget - delete your data\n/privacy - what I keep, and "
     "for how long\n/cancel - stop the questionnaire\n/help - this message"
 )
+
+
+def _listed(names: list[str]) -> str:
+    """ "A, B and C"."""
+    return ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else "".join(names)

@@ -198,6 +198,25 @@ def test_what_the_people_in_its_stories_earn_is_declined_saying_so(advisor: Advi
     assert advisor.answer("who is maria").entry_id == "role_maria_story"
 
 
+@pytest.mark.parametrize(
+    "question", ["what do coordinators earn in Portland", "salary for this job in atlanta?"]
+)
+def test_pay_in_a_place_the_article_never_names_is_declined_saying_where_it_has_figures(
+    advisor: Advisor, question: str
+) -> None:
+    reply = advisor.answer(question)
+    assert not reply.matched and reply.declined == "place"
+    assert "only for San Francisco, New York, Boston and Washington, D.C." in reply.text
+
+
+def test_a_place_the_article_never_names_still_gets_an_estimate_or_a_comparison(
+    advisor: Advisor,
+) -> None:
+    estimate = advisor.answer("4 years of experience, moving to Portland. What would I make?")
+    assert estimate.estimate is not None and "no figure for Portland" in estimate.text
+    assert advisor.matcher.match("is pay better in atlanta or in boston").scope_problem is None
+
+
 def test_the_years_the_article_covers_and_amounts_are_not_a_period(advisor: Advisor) -> None:
     assert advisor.answer("job growth from 2022 to 2032?").entry_id == "outlook_growth"
     assert advisor.matcher.match("is a 2000 dollar bonus normal").scope_problem is None
