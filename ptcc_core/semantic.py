@@ -3,13 +3,13 @@
 The weights are WordLlama's 256-dimension token table ("l2_supercat", MIT licence) and its
 tokenizer, both shipped inside the `wordllama` wheel. They are read here straight from the
 installed package's files, which are found without importing it (importing wordllama loads
-requests, Pillow and more: half a second and 28 MB): WordLlama's own `load()` looks for a
-model hub, and the advisor must never reach the network. The table is memory-mapped
-read-only rather than loaded with `safetensors.numpy`, which copies it: mapped, its 16 MB
-are pages of the file, read in only for the tokens used and shared by every process. A sentence is the weighted mean of
-its token vectors, with tokens that every knowledge phrasing shares ("what", "the",
-"coordinator") weighted down the way smooth inverse frequency (Arora et al., 2017) does,
-so the words that carry the question decide where it lands.
+requests, Pillow and more: half a second and 28 MB): WordLlama's own `load()` looks for a model
+hub, and the advisor must never reach the network. The table is memory-mapped read-only rather
+than loaded whole with `safetensors.numpy`: only the rows of tokens that normalised text can
+contain are copied out of it (8.8 MB of its 16). A sentence is the weighted mean of its token
+vectors, with tokens that every knowledge phrasing shares ("what", "the", "coordinator")
+weighted down the way smooth inverse frequency (Arora et al., 2017) does, so the words that
+carry the question decide where it lands.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from __future__ import annotations
 import copy
 import importlib.util
 import json
+import re
 import struct
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -36,6 +37,7 @@ _WEIGHTS_FILE = "weights/l2_supercat_256.safetensors"
 _WEIGHTS_KEY = "embedding.weight"
 # Smooth inverse frequency: weight = a / (a + p(token)); a small `a` weights common tokens down.
 _SIF_A = 0.001
+_SPELLABLE = re.compile(r"▁?[a-z0-9%.]+|▁")
 
 
 def _broken_install(what: str) -> KnowledgeError:
@@ -75,11 +77,19 @@ class SentenceEncoder:
 
     def __init__(self) -> None:
         self._tokenizer = Tokenizer.from_file(str(_package_file(_TOKENIZER_FILE)))
-        # Kept in the file's float16: only a message's few rows are widened.
-        self._table = _mapped_table(_package_file(_WEIGHTS_FILE))
-        self._skip = {self._tokenizer.token_to_id(t) for t in ("<s>", "</s>", "<unk>", "▁")} - {
-            None
-        }
+        skip = {self._tokenizer.token_to_id(t) for t in ("<s>", "</s>", "<unk>", "▁")}
+        # Normalised text holds only a-z, 0-9, "%", "." and spaces, so only the tokens spelt
+        # with those can ever occur: about half the table. Those rows are copied out of the
+        # mapped file (in its float16: only a message's few rows are widened).
+        reachable = sorted(
+            i
+            for token, i in self._tokenizer.get_vocab().items()
+            if _SPELLABLE.fullmatch(token) and i not in skip
+        )
+        table = _mapped_table(_package_file(_WEIGHTS_FILE))
+        self._table: npt.NDArray[np.float16] = np.array(table[reachable])
+        self._row = np.full(len(table), -1, np.intp)
+        self._row[reachable] = np.arange(len(reachable))
         self._token_weight: npt.NDArray[np.float32] = np.ones(len(self._table), np.float32)
 
     def weighted_for(self, corpus: Iterable[str]) -> SentenceEncoder:
@@ -97,14 +107,14 @@ class SentenceEncoder:
         return weighted
 
     def _ids(self, texts: Sequence[str]) -> list[list[int]]:
-        """Each text's token ids. The texts are normalised (words one space apart) and the
+        """Each text's tokens, as rows of the table. The texts are normalised (words one space apart) and the
         tokenizer's pieces never span a space, so a text's tokens are its words' tokens: each
         distinct word is tokenised once. Tokenised whole, the knowledge's sentences would
         stay in the tokenizer's cache, about 24 MB of it."""
         words = list(dict.fromkeys(w for text in texts for w in text.split()))
         encoded = self._tokenizer.encode_batch(words, add_special_tokens=False)
         of = {
-            w: [i for i in e.ids if i not in self._skip]
+            w: [int(r) for r in self._row[e.ids] if r >= 0]
             for w, e in zip(words, encoded, strict=True)
         }
         return [[i for w in text.split() for i in of[w]] for text in texts]

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from ptcc_core.loading import KnowledgeError
-from ptcc_core.semantic import SentenceEncoder, _mapped_table
+from ptcc_core.semantic import _WEIGHTS_FILE, SentenceEncoder, _mapped_table, _package_file
 
 
 def test_vectors_are_unit_length_and_empty_text_is_zero() -> None:
@@ -45,3 +45,16 @@ def test_the_encoder_does_not_import_wordllama_itself() -> None:
         [sys.executable, "-c", check], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "False"
+
+
+def test_the_kept_rows_give_the_vectors_the_whole_table_gives() -> None:
+    """Only rows of tokens that normalised text can hold are kept; a sentence's vector is the
+    same as from the whole table, tokenised whole."""
+    encoder = SentenceEncoder()
+    whole = _mapped_table(_package_file(_WEIGHTS_FILE))
+    assert len(encoder._table) < 0.6 * len(whole)
+    sentence = "whats the 401k match for a coordinator in washington dc"
+    encoded = encoder._tokenizer.encode(sentence, add_special_tokens=False)
+    ids = [i for i, token in zip(encoded.ids, encoded.tokens, strict=True) if token != "▁"]
+    expected = whole[ids].astype(np.float32).sum(axis=0)
+    assert np.allclose(encoder.encode([sentence])[0], expected / np.linalg.norm(expected))
