@@ -85,6 +85,9 @@ _AFTER_YEAR = re.compile(r"\b(after|beyond|past|post)\s+20\d\d\b")
 _YEAR = re.compile(r"\b(20[0-4]\d)\b(?!\s*(?:dollars?|usd|bucks|k\b|a year|a month|per\b))")
 
 
+Floats = npt.NDArray[np.float64]
+
+
 class Candidate(BaseModel):
     """An entry and how well it fits the question (0-100)."""
 
@@ -165,7 +168,6 @@ class Matcher:
     def __init__(self, knowledge: Knowledge, encoder: SentenceEncoder | None = None) -> None:
         self._entries = knowledge.entries
         self.model: AnswerabilityModel | None = knowledge.answerability
-        self.topics: TopicClassifier | None = knowledge.topics
         self.semantic_weight = self.model.semantic_weight if self.model else DEFAULT_SEMANTIC_WEIGHT
         self.topic_weight = self.model.topic_weight if self.model else 0.0
         self._kinds = tuple(knowledge.language.ask_kinds)
@@ -211,10 +213,18 @@ class Matcher:
         self._phrasing_mass = np.array(
             [sum(self._idf[t] for t in terms) for terms in self._phrasing_terms]
         )
-        self._entries_with: dict[str, list[tuple[str, float]]] = defaultdict(list)
+        self._entry_ids = list(self._entries)
+        self._entry_index = {entry_id: i for i, entry_id in enumerate(self._entry_ids)}
+        self.topics = knowledge.topics
+        with_term: dict[str, list[tuple[int, float]]] = defaultdict(list)
         for entry_id, weights in self._weights.items():
             for term, weight in weights.items():
-                self._entries_with[term].append((entry_id, weight))
+                with_term[term].append((self._entry_index[entry_id], weight))
+        # term -> (the entries that hold it, their weight for it), for numpy indexing.
+        self._entries_with = {
+            term: (np.array([i for i, _ in found], np.intp), np.array([w for _, w in found]))
+            for term, found in with_term.items()
+        }
         self._phrasings_with = _inverted(self._phrasing_terms)
         # The years the knowledge has figures for: a question about another year's has none.
         self._years = frozenset(
@@ -242,9 +252,8 @@ class Matcher:
             [sum(self._idf.get(t, self._unknown_idf) for t in terms) for terms in refusal_terms]
         )
         self._encoder = (encoder or SentenceEncoder()).weighted_for(self._phrasings)
-        self._entry_ids = list(self._entries)
         self._entry_of_phrasing = np.array(
-            [self._entry_ids.index(e) for e in self._phrasing_entry], dtype=np.intp
+            [self._entry_index[e] for e in self._phrasing_entry], dtype=np.intp
         )
         self._phrasing_vectors: Vectors = self._encoder.encode(self._phrasings)
         self._refusal_vectors: Vectors = self._encoder.encode(refusal_texts)
@@ -252,6 +261,17 @@ class Matcher:
             [g for g, known in enumerate(knowledge.unanswerable) for _ in known.questions],
             dtype=np.intp,
         )
+
+    @property
+    def topics(self) -> TopicClassifier | None:
+        """The topic classifier (training fits and sets a new one)."""
+        return self._topics
+
+    @topics.setter
+    def topics(self, topics: TopicClassifier | None) -> None:
+        self._topics = topics
+        # Each entry's class, in the knowledge's order.
+        self._topic_of = np.array([topics.index[e] for e in self._entry_ids] if topics else [])
 
     def encode(self, texts: list[str]) -> Vectors:
         """Sentence vectors of texts as this matcher sees them (normalised, its weights)."""
@@ -435,43 +455,54 @@ class Matcher:
         idf = [self._idf.get(t, self._unknown_idf) for t in terms]
         total = sum(idf)
         known_share = sum(w for t, w in zip(terms, idf, strict=True) if t in self._idf) / total
-        lexical, coverage, overlap = self._scores(normalized, terms, idf, total)
+        lexical, scored, coverage, overlap = self._scores(normalized, terms, idf, total)
         if self.topics is None:
             raise RuntimeError("no topic classifier: load the knowledge with its models")
         query = self._encoder.encode([normalized])[0]
         semantic = np.full(len(self._entry_ids), -1.0, dtype=np.float32)
         np.maximum.at(semantic, self._entry_of_phrasing, self._phrasing_vectors @ query)
         topic = self.topics.probabilities(query)
-        topic_of = [self.topics.index[e] for e in self._entry_ids]
+        topic_of = self._topic_of
         weight, topic_weight = self.semantic_weight, self.topic_weight
-        blended = {
-            entry_id: (1 - weight - topic_weight) * lexical.get(entry_id, 0.0)
-            + weight * 100 * max(float(semantic[i]), 0.0)
-            + topic_weight * 100 * float(topic[topic_of[i]])
-            for i, entry_id in enumerate(self._entry_ids)
-        }
-        if among is not None:
-            blended = {e: score for e, score in blended.items() if e in among}
-        order = sorted(blended, key=blended.__getitem__, reverse=True)
-        if len(order) < 2:
-            return Analysis(normalized, None, (), None, None)
-        ranked = tuple(
-            Candidate(entry_id=eid, title=self._entries[eid].title, score=round(blended[eid], 1))
-            for eid in order[: MAX_ALTERNATIVES + 2]
+        blended = (
+            (1 - weight - topic_weight) * lexical
+            + weight * 100 * np.maximum(semantic.astype(np.float64), 0.0)
+            + topic_weight * 100 * topic[topic_of].astype(np.float64)
         )
-        best, second = order[0], order[1]
-        best_index = self._entry_ids.index(best)
+        candidates = np.arange(len(self._entry_ids))
+        if among is not None:
+            candidates = np.array([self._entry_index[e] for e in among if e in self._entry_index])
+            candidates.sort()
+        if len(candidates) < 2:
+            return Analysis(normalized, None, (), None, None)
+        # Best first; ties in the knowledge's order, so they fall the same way in every process.
+        order = candidates[np.argsort(-blended[candidates], kind="stable")]
+        ranked = tuple(
+            Candidate(
+                entry_id=self._entry_ids[i],
+                title=self._entries[self._entry_ids[i]].title,
+                score=round(float(blended[i]), 1),
+            )
+            for i in order[: MAX_ALTERNATIVES + 2]
+        )
+        best_index, second_index = int(order[0]), int(order[1])
+        best = self._entry_ids[best_index]
+        lexical_best = (
+            self._entry_ids[int(np.flatnonzero(scored)[np.argmax(lexical[scored])])]
+            if scored.any()
+            else None
+        )
         group, refusal_semantic, refusal_lexical = self._nearest_refusal(query, terms, idf)
         signals = Signals(
-            combined=blended[best],
-            lexical=lexical.get(best, 0.0),
+            combined=float(blended[best_index]),
+            lexical=float(lexical[best_index]),
             semantic=float(semantic[best_index]),
-            margin=blended[best] - blended[second],
-            semantic_margin=float(semantic[best_index] - semantic[self._entry_ids.index(second)]),
+            margin=float(blended[best_index] - blended[second_index]),
+            semantic_margin=float(semantic[best_index] - semantic[second_index]),
             best_semantic_anywhere=float(semantic.max()),
-            agree=best == max(lexical, key=lexical.__getitem__, default=None),
+            agree=best == lexical_best,
             known_share=known_share,
-            coverage=coverage.get(best, 0.0),
+            coverage=float(coverage[best_index]),
             # The rarest question word the best entry never mentions: often the real ask.
             uncovered=max(
                 (w for t, w in zip(terms, idf, strict=True) if t not in self._weights[best]),
@@ -486,12 +517,12 @@ class Matcher:
             / self._unknown_idf,
             unanswerable_semantic=refusal_semantic,
             unanswerable_lexical=refusal_lexical,
-            phrasing_overlap=overlap.get(best, 0.0),
+            phrasing_overlap=float(overlap[best_index]),
             terms=len(terms),
-            topic_probability=float(topic[self.topics.index[best]]),
+            topic_probability=float(topic[topic_of[best_index]]),
             topic_unanswerable=float(topic[self.topics.index[UNANSWERABLE]]),
-            topic_best=max(float(topic[i]) for i in topic_of),
-            topic_agrees=best == self._entry_ids[int(np.argmax(topic[topic_of]))],
+            topic_best=float(topic[topic_of].max()),
+            topic_agrees=best_index == int(np.argmax(topic[topic_of])),
             ask_kinds=self.ask_kinds(normalized),
             entry_gives_figures=best in self._with_figures,
         )
@@ -522,41 +553,36 @@ class Matcher:
 
     def _scores(
         self, normalized: str, terms: list[str], idf: list[float], total: float
-    ) -> tuple[dict[str, float], dict[str, float], dict[str, float]]:
-        """Each entry's lexical score (0-100), the share of the question it covers, and its
-        weighted word overlap (Dice) with its closest alternate question."""
-        coverage: dict[str, float] = defaultdict(float)
+    ) -> tuple[Floats, npt.NDArray[np.bool_], Floats, Floats]:
+        """Per entry, in the knowledge's order: its lexical score (0-100), whether it has one
+        (it shares a word or a wording with the question), the share of the question it
+        covers, and its weighted word overlap (Dice) with its closest alternate question."""
+        coverage = np.zeros(len(self._entry_ids))
         shared = np.zeros(len(self._phrasings))
         for term, weight in dict(zip(terms, idf, strict=True)).items():
-            for entry_id, entry_weight in self._entries_with.get(term, ()):
-                coverage[entry_id] += weight * entry_weight
+            if term in self._entries_with:
+                entries, entry_weights = self._entries_with[term]
+                coverage[entries] += weight * entry_weights
             if term in self._phrasings_with:
                 shared[self._phrasings_with[term]] += weight
         # Phrasing: the weighted overlap (Dice) with the entry's closest alternate question...
-        best_dice = np.zeros(len(self._entry_ids))
-        np.maximum.at(
-            best_dice, self._entry_of_phrasing, 2 * shared / (total + self._phrasing_mass)
-        )
-        overlap = {e: float(best_dice[i]) for i, e in enumerate(self._entry_ids) if best_dice[i]}
+        overlap = np.zeros(len(self._entry_ids))
+        np.maximum.at(overlap, self._entry_of_phrasing, 2 * shared / (total + self._phrasing_mass))
         # ...and how close its wording is (rapidfuzz), among the phrasings sharing a term.
-        wording: dict[str, float] = defaultdict(float)
+        wording = np.zeros(len(self._entry_ids))
+        worded = np.zeros(len(self._entry_ids), np.bool_)
         sharing = np.flatnonzero(shared)
         closest = sharing[np.argsort(-shared[sharing], kind="stable")[:_NEARBY_PHRASINGS]]
         nearby = {int(index): self._phrasings[index] for index in closest}
         for _, similarity, index in process.extract(
             normalized, nearby, scorer=fuzz.token_set_ratio, limit=40
         ):
-            entry_id = self._phrasing_entry[index]
-            wording[entry_id] = max(wording[entry_id], similarity / 100)
-        scores = {
-            entry_id: 100
-            * (
-                _COVERAGE_WEIGHT * coverage[entry_id] / total
-                + _OVERLAP_WEIGHT * overlap.get(entry_id, 0.0)
-                + _WORDING_WEIGHT * wording[entry_id]
-            )
-            # In the knowledge's order, so ties fall the same way in every process.
-            for entry_id in self._entry_ids
-            if entry_id in coverage or entry_id in wording
-        }
-        return scores, {entry_id: c / total for entry_id, c in coverage.items()}, overlap
+            entry = self._entry_of_phrasing[index]
+            wording[entry] = max(wording[entry], similarity / 100)
+            worded[entry] = True
+        scored = (coverage > 0) | worded
+        share = coverage / total
+        lexical = 100 * (
+            _COVERAGE_WEIGHT * share + _OVERLAP_WEIGHT * overlap + _WORDING_WEIGHT * wording
+        )
+        return np.where(scored, lexical, 0.0), scored, share, overlap
