@@ -59,9 +59,12 @@ _SALARY_WORDS = re.compile(
 )
 # Kinds of ask about money that is not pay: a benefit, a cost or a fee.
 _NOT_PAY = frozenset({"benefit", "cost_fee"})
+# "Would I (realistically) make", and "would he make" of a son or daughter the user describes.
 _ASKS_ESTIMATE = re.compile(
-    r"\b(would|will|could|should|can|do|might|shall)\s+i\s+(make|earn|get paid|be paid|expect|"
-    r"take home|be making|be earning|ask for|start at|start out at)\b"
+    r"\b(would|will|could|should|can|do|might|shall)\s+(i|he|she)\s+"
+    r"((realistically|probably|likely|actually|really|typically|usually)\s+)?"
+    r"(make|earn|get paid|be paid|expect|take home|be making|be earning|ask for|start at|"
+    r"start out at)\b"
     r"|\bi\s+(will|would|can)\s+(make|earn)\b|\b(salary|pay|wage)\s+i\s+(will|would|can)\s+get\b"
     r"|\b(what|how much)\s+(would|will|could|can|might)\s+i\s+get\b"
     r"|\b(what|how much)\s+(would|will|could|might)\s+they\s+(likely\s+|probably\s+)?"
@@ -73,6 +76,7 @@ _ASKS_ESTIMATE = re.compile(
     r"|\b(start|starting)\s+(people|someone|new hires|newbies|me)\s+(out\s+)?at\b"
     r"|\bwhat\s+(would|will|could|might)\s+my\s+(\w+\s+){0,3}(job|role|position)\s+pay\b"
     r"|\bis\s+(that|this|it)\s+(a\s+)?fair\s+(pay|salary|wage)\b|\bfair\s+(pay|salary|wage)$"
+    r"|\bwhat\s+(should|would|will)\s+(my\s+)?(starting|start)\s+(pay|salary|wage)\s+be\b"
 )
 _WANTS_MORE = re.compile(
     r"\b(i|me|my)\b.*\b(earn|make|get paid|be paid) more\b"

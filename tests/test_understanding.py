@@ -141,6 +141,9 @@ def test_a_benefit_question_that_asks_for_my_pay_is_still_estimated(advisor: Adv
         "7 yrs at a private clinic, handle all the billing. fair pay?",
         "wrapping up my bachelors in business. what would my first coordinator job pay",
         "5 years, thinking about boston. what wud i get there",
+        "my daughter has an associate degree, moving to New York. what would she make?",
+        "3 years in with a CMAA, what would I realistically earn",
+        "new coordinator at a private clinic, what should my starting pay be",
     ],
 )
 def test_profiles_worded_in_other_ways_are_estimated(advisor: Advisor, text: str) -> None:
