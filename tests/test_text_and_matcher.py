@@ -28,6 +28,18 @@ def test_normalize_meets_users_halfway(typed: str, normalized: str) -> None:
     assert normalize(typed) == normalized
 
 
+def test_words_are_stemmed_by_pystemmer_s_compiled_stemmer(advisor: Advisor) -> None:
+    """snowballstemmer falls back to pure Python when PyStemmer is missing: same stems, slower
+    start-up."""
+    analyzer = advisor.matcher._analyzer
+    assert type(analyzer._stemmer).__module__ == "Stemmer"
+    assert analyzer.terms("coordinators scheduling appointments") == [
+        "coordin",
+        "schedul",
+        "appoint",
+    ]
+
+
 def test_find_phrases_prefers_the_longest_phrase() -> None:
     table = phrase_table([("New York", "ny"), ("New York City", "nyc"), ("York", "york")])
     assert find_phrases("pay in new york city now", table) == [(2, "nyc")]
