@@ -65,6 +65,10 @@ def test_a_reason_that_would_not_fit_is_not_given(advisor: Advisor) -> None:
         ("pay?", "$40,000"),
         ("how much do medical secretaries make", "39,740"),
         ("what do coordinators do?", "insurance"),
+        # Overviews state what their parts add: why a certificate pays, each setting's pay.
+        ("how come certified people get paid more", "training"),
+        ("do hospitals or private practices pay coordinators more", "$45,000 to $50,000"),
+        ("what time does the example coordinator get to work", "8:00 AM"),
     ],
 )
 def test_natural_wordings_get_the_fact_they_ask_for(
