@@ -297,10 +297,10 @@ class Matcher:
                 self._phrasing_entry.append(entry.id)
         self._weights[entry.id] = weights
 
-    @lru_cache(maxsize=4096)  # noqa: B019 - one matcher lives as long as the process
     def _corrected(self, normalized: str) -> str:
         return " ".join(self._correct(w) for w in normalized.split())
 
+    @lru_cache(maxsize=4096)  # noqa: B019 - one matcher lives as long as the process
     def _correct(self, word: str) -> str:
         """A misspelt word as the knowledge spells it: one edit away from a word of six
         letters or more, two from one of nine or more ("carrer", "schedualing")."""
@@ -319,9 +319,8 @@ class Matcher:
     def scope_problem(self, normalized: str) -> ScopeProblem | None:
         """Why the question is outside the article, if it is: another country; a year it has
         no figures for; a price (it gives none); the pay of the people in its stories, or in a
-        place it never names; how to
-        run a piece of software; medical advice or another job (when it names no word for
-        ours).
+        place it never names; how to run a piece of software; medical advice or another job
+        (when it names no word for ours).
 
         Another job counts when the question names no word for ours and asks about its pay (the
         article gives no other job's pay) or about being one."""

@@ -1,9 +1,10 @@
-"""Text normalisation shared by the matcher and the extractor.
+"""Text normalisation shared by the matcher and the extractor, and a message's sentences.
 
 Users type "NYC", "401(k)", "$45k", "salery" or "D.C."; knowledge files say "New York",
 "401(k)", "$45,000", "salary" and "Washington, D.C.". Both sides go through `normalize`, so
 they meet in one vocabulary: lower case, no punctuation, abbreviations spelled out, common
-misspellings fixed, numbers written without separators.
+misspellings fixed, numbers written without separators. A message of several sentences is
+also split into them, and the ones that ask told from the ones that give context.
 """
 
 from __future__ import annotations
