@@ -107,10 +107,10 @@ class SentenceEncoder:
         return weighted
 
     def _ids(self, texts: Sequence[str]) -> list[list[int]]:
-        """Each text's tokens, as rows of the table. The texts are normalised (words one space apart) and the
-        tokenizer's pieces never span a space, so a text's tokens are its words' tokens: each
-        distinct word is tokenised once. Tokenised whole, the knowledge's sentences would
-        stay in the tokenizer's cache, about 24 MB of it."""
+        """Each text's tokens, as rows of the table. The texts are normalised (words one space
+        apart) and the tokenizer's pieces never span a space, so a text's tokens are its
+        words' tokens: each distinct word is tokenised once. Tokenised whole, the knowledge's
+        sentences would stay in the tokenizer's cache, about 24 MB of it."""
         words = list(dict.fromkeys(w for text in texts for w in text.split()))
         encoded = self._tokenizer.encode_batch(words, add_special_tokens=False)
         of = {
