@@ -47,8 +47,7 @@ from telegram.ext import (
 
 from bot import metrics
 from bot.charts import Charts
-from bot.guard import ConnectionGuard
-from bot.inbox import POLL_TIMEOUT, Inbox, ListenError, poll, serve
+from bot.inbox import POLL_TIMEOUT, Inbox, ListenError, poll
 from bot.logs import configure_logging
 from bot.render import keyboard, message_text
 from bot.settings import Settings
@@ -687,6 +686,10 @@ async def serve_webhook(
     assert settings.ptcc_webhook_url is not None
     secret = settings.ptcc_webhook_secret
     assert secret is not None, "the settings refuse webhook mode without a secret"
+    # Here, not at the top: polling needs no HTTP server (aiohttp is 8 MB a process).
+    from bot.guard import ConnectionGuard
+    from bot.webhook import serve
+
     async with _running(settings, application, stop) as inbox:
         await serve(
             inbox,

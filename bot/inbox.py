@@ -19,15 +19,14 @@ MAX_FAILURES such deaths it is given up (kept for the operator) so its user's la
 go on. A process killed from outside blames an update only if it was handling one alone at
 that very moment.
 
-This follows python-telegram-bot's custom-webhook example: an aiohttp server of our own
-calls Application.process_update instead of the library's built-in webhook server.
+The webhook's server is `bot.webhook`, loaded only in webhook mode (aiohttp is 8 MB a
+process that polling does not need).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import hmac
 import json
 import logging
 import os
@@ -38,18 +37,15 @@ from collections import deque
 from collections.abc import Coroutine, Sequence
 from typing import Any
 
-from aiohttp import web
 from telegram import Update
 from telegram.error import Conflict, InvalidToken
 from telegram.ext import Application
 
 from bot import metrics
-from bot.guard import ConnectionGuard
 from ptcc_core.store import Claimed, Store, StoreError
 
 log = logging.getLogger("ptcc.inbox")
 
-SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 # Done updates are kept this long so that a late redelivery is still recognised.
 KEEP_DONE = 2 * 24 * 3600
 _PRUNE_EVERY = 600
@@ -64,7 +60,7 @@ _MAX_BACKOFF = 30.0
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 
 
-def _database_failed(message: str, *args: object) -> None:
+def database_failed(message: str, *args: object) -> None:
     """Log the database error being handled: a StoreError says in one line what is wrong
     and what to do, so its traceback would only bury that; anything else keeps its own."""
     error = sys.exc_info()[1]
@@ -211,7 +207,7 @@ class Inbox:
             return await self.store.claim(self.owner, self.lease, limit)
         except Exception:
             metrics.DATABASE_ERRORS.labels("claim").inc()
-            _database_failed("could not lease updates from the inbox; trying again")
+            database_failed("could not lease updates from the inbox; trying again")
             await asyncio.sleep(1)
             return []
 
@@ -240,7 +236,7 @@ class Inbox:
         except Exception:
             # Its lease runs out and it is tried again.
             metrics.DATABASE_ERRORS.labels("take_over").inc()
-            _database_failed("update %s stays in the inbox for another try", claimed.update_id)
+            database_failed("update %s stays in the inbox for another try", claimed.update_id)
         if handle:
             await self._handle(claimed)
         else:
@@ -266,7 +262,7 @@ class Inbox:
             await self.store.finish(update_id)
         except Exception:
             metrics.DATABASE_ERRORS.labels("finish").inc()
-            _database_failed("update %s stays in the inbox for another try", update_id)
+            database_failed("update %s stays in the inbox for another try", update_id)
         finally:
             self._in_hand.discard(update_id)
             self._wake.set()
@@ -285,94 +281,7 @@ class Inbox:
                     since_prune = 0
             except Exception:
                 metrics.DATABASE_ERRORS.labels("renew").inc()
-                _database_failed("could not renew leases")
-
-
-class Webhook:
-    """The webhook's two routes: updates (with Telegram's secret header) and the health check."""
-
-    def __init__(self, inbox: Inbox, secret: str, read_timeout: float) -> None:
-        self.inbox = inbox
-        self.secret = secret
-        self.read_timeout = read_timeout
-
-    async def receive(self, request: web.Request) -> web.Response:
-        given = request.headers.get(SECRET_HEADER, "")
-        # Constant time: how much of a guess matched must not show in how long it takes.
-        if not hmac.compare_digest(given.encode(), self.secret.encode()):
-            return web.Response(status=403)
-        try:
-            async with asyncio.timeout(self.read_timeout):
-                body = await request.json()
-        except TimeoutError:
-            metrics.WEBHOOK_DROPPED.labels("too_slow").inc()
-            return web.Response(status=408)
-        except ValueError as exc:
-            log.warning("ignoring a webhook request that is not JSON: %s", exc)
-            return web.Response(status=400)
-        try:
-            await self.inbox.keep(body)
-        except (NotAnUpdate, ValueError) as exc:
-            log.warning("ignoring a webhook request that is not an update: %s", exc)
-            return web.Response(status=400)
-        except Exception:
-            # No 200: Telegram keeps the update and sends it again.
-            metrics.DATABASE_ERRORS.labels("keep").inc()
-            _database_failed("could not store an update")
-            return web.Response(status=503)
-        return web.Response()
-
-    async def health(self, request: web.Request) -> web.Response:
-        """200 only if the database takes a write now; the reason goes to the log, not to
-        whoever asks (the check may be reachable from outside)."""
-        try:
-            await self.inbox.store.health_check()
-        except Exception as exc:
-            log.error("health check failed: %s", exc)
-            return web.Response(status=503, text="database unavailable")
-        return web.Response(text="ok")
-
-
-async def serve(
-    inbox: Inbox,
-    *,
-    url: str,
-    path: str,
-    listen: str,
-    port: int,
-    secret: str,
-    guard: ConnectionGuard,
-    stop: asyncio.Event,
-) -> None:
-    """Run the webhook server and the workers until `stop` is set."""
-    webhook = Webhook(inbox, secret, guard.read_timeout)
-    web_app = web.Application(middlewares=[guard.middleware])
-    web_app.router.add_post(path, webhook.receive)
-    web_app.router.add_get("/healthz", webhook.health)
-    # Idle keep-alive connections close at the guard's deadline, not aiohttp's 75 s.
-    runner = web.AppRunner(web_app, access_log=None, keepalive_timeout=guard.read_timeout)
-    await runner.setup()
-    assert runner.server is not None
-    loop = asyncio.get_running_loop()
-    try:
-        server = await loop.create_server(
-            guard.factory(runner.server), listen, port, reuse_address=True
-        )
-    except OSError as exc:
-        await runner.cleanup()
-        raise ListenError(
-            f"cannot serve the webhook on {listen}:{port} ({exc.strerror or exc}). Set "
-            "PTCC_WEBHOOK_LISTEN and PTCC_WEBHOOK_PORT to an address and port that are free."
-        ) from exc
-    await inbox.application.bot.set_webhook(
-        url, secret_token=secret, allowed_updates=Update.ALL_TYPES, max_connections=100
-    )
-    log.info("serving the webhook on %s:%s%s as %s", listen, port, path, inbox.owner)
-    try:
-        await inbox.work(stop)
-    finally:
-        server.close()
-        await runner.cleanup()
+                database_failed("could not renew leases")
 
 
 async def poll(inbox: Inbox, stop: asyncio.Event, timeout: float = POLL_TIMEOUT) -> None:

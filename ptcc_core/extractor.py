@@ -35,6 +35,11 @@ _YEARS = re.compile(
 _NO_EXPERIENCE = re.compile(
     r"\b(no experience|zero experience|entry level|just starting|starting out|new grad|"
     r"fresh graduate|fresher|first job|first year|brand new|never worked|new to it|just started)\b"
+    # Someone just out of school, or about to begin: "my son just finished high school",
+    # "a new patient care coordinator", "want to start as a coordinator", "my first coord job".
+    r"|\bjust (finished|graduated|graduating|finishing|out of)\b|\brecent(ly)? grad"
+    r"|\bnew (coordinator|hire|patient care coordinator|physical therapy care coordinator)\b"
+    r"|\b(start|starting) (out )?as (a|an)\b|\bfirst (\w+ ){1,2}job\b"
 )
 _DECADES = re.compile(r"\b(a|one|two|1|2)?\s*decades?\b")
 

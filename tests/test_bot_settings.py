@@ -278,3 +278,12 @@ async def test_debug_logs_show_neither_secrets_nor_what_users_wrote(tmp_path: Pa
     assert "DEBUG ptcc.inbox: handling update 5" in written
     for secret in (TOKEN, TOKEN.split(":")[1], WEBHOOK_SECRET, "zebra", "kestrel"):
         assert secret not in written
+
+
+def test_polling_loads_no_http_server() -> None:
+    """The webhook's aiohttp server is imported in webhook mode only: 8 MB a process."""
+    check = "import sys, bot.main, bot.app; print('aiohttp' in sys.modules)"
+    result = subprocess.run(
+        [sys.executable, "-c", check], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "False"

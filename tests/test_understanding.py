@@ -108,6 +108,19 @@ def test_a_length_of_schooling_is_not_experience(
     assert advisor.extractor.extract(text).years == years
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my nephew just graduated with an associate degree, what would he start at",
+        "new hire at a hospital system, what's a typical starting salary",
+        "she wants to start as a coordinator after her GED, what would she earn",
+    ],
+)
+def test_someone_just_starting_out_is_estimated_at_entry_level(advisor: Advisor, text: str) -> None:
+    assert advisor.extractor.extract(text).years == 0.0
+    assert advisor.answer(text).estimate is not None
+
+
 def test_whether_a_degree_is_worth_it_is_a_question_not_an_estimate(advisor: Advisor) -> None:
     reply = advisor.answer("is a 4 year degree worth it for this role or a waste of money")
     assert reply.estimate is None and reply.entry_id is not None
