@@ -340,7 +340,9 @@ class Matcher:
             return "example_pay"
         # The pay in a US place the article names nowhere ("pay in Denver"); with a place it
         # does name beside it ("Denver or Boston?") there is something to answer.
-        place = self._places.find(normalized) if _PAY_QUESTION.search(normalized) else None
+        place = (
+            self._places.find_normalized(normalized) if _PAY_QUESTION.search(normalized) else None
+        )
         if place is not None and place.kind == "unnamed":
             return "place"
         if {"software", "how_to"} <= kinds:

@@ -46,7 +46,11 @@ class PlaceResolver:
 
     def find(self, text: str) -> Place | None:
         """The most telling place named in text, or None when it names none we know."""
-        found = [value.split(":", 1) for _, value in find_phrases(normalize(text), self._phrases)]
+        return self.find_normalized(normalize(text))
+
+    def find_normalized(self, normalized: str) -> Place | None:
+        """Like find, for text already normalised."""
+        found = [value.split(":", 1) for _, value in find_phrases(normalized, self._phrases)]
         if not found:
             return None
         kind, key = min(found, key=lambda pair: _PRIORITY[pair[0]])

@@ -37,6 +37,8 @@ _FIELD_LABELS = {
     "skills": "Skills",
 }
 _MAX_NOTES = 3
+# "San Francisco, CA" is said "San Francisco"; "Washington, D.C." keeps its D.C.
+_STATE = re.compile(r", [A-Z]{2}$")
 _MAX_LEVERS = 6
 _MAX_REPLY = 1150  # characters: a chat reply, not a page
 _COMBINED = (
@@ -218,10 +220,8 @@ class Texts:
     def _no_place_figure(self) -> str:
         """The places the article gives figures for, and its rule of thumb for the rest."""
         places = self._knowledge.factors.locations
-        metros = [
-            m.name.rsplit(",", 1)[0] if "D.C." not in m.name else m.name for m in places.metro
-        ]
-        average = [e.rsplit(",", 1)[0] for e in places.average.examples]
+        metros = [_STATE.sub("", m.name) for m in places.metro]
+        average = [_STATE.sub("", e) for e in places.average.examples]
         lower = f"{-places.lower.premium_high:.0%} to {-places.lower.premium_low:.0%}"
         return (
             f"The article gives city pay figures only for {_listed(metros)}, and names "

@@ -28,6 +28,7 @@ import numpy.typing as npt
 from tokenizers import Tokenizer
 
 from ptcc_core.loading import KnowledgeError, Problem
+from ptcc_core.text import WORD_CHARACTERS
 
 Vectors = npt.NDArray[np.float32]
 
@@ -37,7 +38,7 @@ _WEIGHTS_FILE = "weights/l2_supercat_256.safetensors"
 _WEIGHTS_KEY = "embedding.weight"
 # Smooth inverse frequency: weight = a / (a + p(token)); a small `a` weights common tokens down.
 _SIF_A = 0.001
-_SPELLABLE = re.compile(r"▁?[a-z0-9%.]+|▁")
+_SPELLABLE = re.compile(rf"▁?[{WORD_CHARACTERS}]+|▁")
 
 
 def _broken_install(what: str) -> KnowledgeError:
@@ -78,7 +79,7 @@ class SentenceEncoder:
     def __init__(self) -> None:
         self._tokenizer = Tokenizer.from_file(str(_package_file(_TOKENIZER_FILE)))
         skip = {self._tokenizer.token_to_id(t) for t in ("<s>", "</s>", "<unk>", "▁")}
-        # Normalised text holds only a-z, 0-9, "%", "." and spaces, so only the tokens spelt
+        # Normalised text holds only WORD_CHARACTERS and spaces, so only the tokens spelt
         # with those can ever occur: about half the table. Those rows are copied out of the
         # mapped file (in its float16: only a message's few rows are widened).
         reachable = sorted(

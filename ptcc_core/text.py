@@ -144,7 +144,9 @@ _THOUSANDS = re.compile(r"(?<=\d)[,  ](?=\d{3}\b)")
 _PLANS = re.compile(r"\b(401|403)\s*\(?\s*([kb])(?![a-z])(?:\s*\))?", re.IGNORECASE)
 _DOTTED = re.compile(r"\b([a-z])\.([a-z])\.(?:([a-z])\.)?")
 # A decimal point between digits stays: "6.5 years" is not "6 5 years".
-_NON_WORD = re.compile(r"(?:(?<!\d)\.|\.(?!\d)|[^a-z0-9%.])+")
+# The only characters normalised text holds, besides the spaces between its words.
+WORD_CHARACTERS = "a-z0-9%."
+_NON_WORD = re.compile(rf"(?:(?<!\d)\.|\.(?!\d)|[^{WORD_CHARACTERS}])+")
 _PERCENT = re.compile(r"(\d)\s*(?:%|percent|per cent)")
 
 
