@@ -41,6 +41,11 @@ _NO_EXPERIENCE = re.compile(
     r"|\bnew (coordinator|hire|patient care coordinator|physical therapy care coordinator)\b"
     r"|\b(start|starting) (out )?as (a|an)\b|\bfirst (\w+ ){1,2}job\b"
 )
+# "Make 40k a year", "what do they earn a year": a rate of pay, not a year of experience.
+_PAY_RATE = re.compile(
+    r"\b(make|makes|making|made|earn|earns|earning|earned|paid|pay|pays|get|gets|salary|"
+    r"wage|income|bring in|take home|k|thousand|dollars|bucks)(\s+\w+)?\s+$"
+)
 _DECADES = re.compile(r"\b(a|one|two|1|2)?\s*decades?\b")
 
 
@@ -69,7 +74,14 @@ class Extractor:
         )
 
     def years(self, normalized: str) -> float | None:
-        match = _YEARS.search(normalized)
+        match = next(
+            (
+                m
+                for m in _YEARS.finditer(normalized)
+                if m.group(1) not in ("a", "an") or not _PAY_RATE.search(normalized[: m.start()])
+            ),
+            None,
+        )
         if match:
             value = _number(match.group(1))
             if "and a half" in match.group(0):

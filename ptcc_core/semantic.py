@@ -19,8 +19,8 @@ import importlib.util
 import json
 import re
 import struct
-from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections import ChainMap, Counter
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -38,6 +38,9 @@ _WEIGHTS_FILE = "weights/l2_supercat_256.safetensors"
 _WEIGHTS_KEY = "embedding.weight"
 # Smooth inverse frequency: weight = a / (a + p(token)); a small `a` weights common tokens down.
 _SIF_A = 0.001
+# Words whose table rows are kept after their first tokenisation: the knowledge's few
+# thousand, then users' new words until the bound (a few MB at most).
+_KEPT_WORDS = 20_000
 _SPELLABLE = re.compile(rf"▁?[{WORD_CHARACTERS}]+|▁")
 
 
@@ -92,6 +95,7 @@ class SentenceEncoder:
         self._row = np.full(len(table), -1, np.intp)
         self._row[reachable] = np.arange(len(reachable))
         self._token_weight: npt.NDArray[np.float32] = np.ones(len(self._table), np.float32)
+        self._rows_of: dict[str, tuple[int, ...]] = {}
 
     def weighted_for(self, corpus: Iterable[str]) -> SentenceEncoder:
         """An encoder sharing this one's table that weights tokens by how rare they are in
@@ -110,15 +114,24 @@ class SentenceEncoder:
     def _ids(self, texts: Sequence[str]) -> list[list[int]]:
         """Each text's tokens, as rows of the table. The texts are normalised (words one space
         apart) and the tokenizer's pieces never span a space, so a text's tokens are its
-        words' tokens: each distinct word is tokenised once. Tokenised whole, the knowledge's
-        sentences would stay in the tokenizer's cache, about 24 MB of it."""
-        words = list(dict.fromkeys(w for text in texts for w in text.split()))
-        encoded = self._tokenizer.encode_batch(words, add_special_tokens=False)
-        of = {
-            w: [int(r) for r in self._row[e.ids] if r >= 0]
-            for w, e in zip(words, encoded, strict=True)
-        }
-        return [[i for w in text.split() for i in of[w]] for text in texts]
+        words' tokens: each distinct word is tokenised once and its rows kept, up to
+        _KEPT_WORDS words (the knowledge's own words come first, at start-up). Tokenised
+        whole, the knowledge's sentences would stay in the tokenizer's cache, about 24 MB."""
+        kept = self._rows_of
+        words = dict.fromkeys(w for text in texts for w in text.split())
+        new = [w for w in words if w not in kept]
+        rows_of: Mapping[str, tuple[int, ...]] = kept
+        if new:
+            encoded = self._tokenizer.encode_batch(new, add_special_tokens=False)
+            found = {
+                w: tuple(int(r) for r in self._row[e.ids] if r >= 0)
+                for w, e in zip(new, encoded, strict=True)
+            }
+            if len(kept) < _KEPT_WORDS:
+                kept.update(found)
+            else:
+                rows_of = ChainMap(found, kept)
+        return [[i for w in text.split() for i in rows_of[w]] for text in texts]
 
     def encode(self, texts: Sequence[str]) -> Vectors:
         """One unit row per normalised text (a zero row for a text with no tokens)."""

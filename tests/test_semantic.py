@@ -58,3 +58,12 @@ def test_the_kept_rows_give_the_vectors_the_whole_table_gives() -> None:
     ids = [i for i, token in zip(encoded.ids, encoded.tokens, strict=True) if token != "▁"]
     expected = whole[ids].astype(np.float32).sum(axis=0)
     assert np.allclose(encoder.encode([sentence])[0], expected / np.linalg.norm(expected))
+
+
+def test_a_word_tokenised_again_gives_the_same_rows_as_the_first_time() -> None:
+    """Words' rows are kept after their first tokenisation; a text encoded alone, or among
+    others not seen before, gets the same vector."""
+    encoder = SentenceEncoder()
+    first = encoder.encode(["front desk pay in zanzibar", "flibbertigibbet schedules"])
+    again = encoder.encode(["flibbertigibbet schedules", "front desk pay in zanzibar"])
+    assert np.array_equal(first[0], again[1]) and np.array_equal(first[1], again[0])

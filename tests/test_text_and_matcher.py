@@ -22,6 +22,8 @@ from ptcc_core.text import find_phrases, normalize, phrase_table
         ("I’m in SF w/ 5 yrs", "im in san francisco with 5 years"),
         ("salery for a cordinator", "salary for a coordinator"),
         ("zero\u200bwidth", "zerowidth"),
+        ("what % of profits", "what percent of profits"),
+        ("physio clinic sal", "physical therapy clinic salary"),
     ],
 )
 def test_normalize_meets_users_halfway(typed: str, normalized: str) -> None:
@@ -66,6 +68,9 @@ def test_normalize_and_match_never_fail(advisor: Advisor, text: str) -> None:
         ("401k match rule", {"comp_retirement", "comp_match_example"}),
         ("what does glassdoor say", "source_glassdoor"),
         ("job outlook for coordinators", "outlook_growth"),
+        # "Cheaper" places and diagnosis codes are the article's, not a price or medical advice.
+        ("how much lower is pay in cheaper rural towns", "loc_lower_regions"),
+        ("do coordinators have to know diagnosis codes", "skill_billing_coding"),
     ],
 )
 def test_typical_questions_reach_their_entry(
@@ -85,6 +90,9 @@ def test_typical_questions_reach_their_entry(
         "what's the coordinator salary in Canada",
         "best pizza in chicago",
         "asdfghjkl qwerty",
+        # A figure the article does not give for something it names.
+        "how much is a typical ce allowance",
+        "what % of the profits goes to the front desk",
     ],
 )
 def test_what_the_article_cannot_answer_gets_no_entry(advisor: Advisor, question: str) -> None:

@@ -96,6 +96,21 @@ def test_how_to_negotiate_is_not_an_estimate(advisor: Advisor) -> None:
 @pytest.mark.parametrize(
     ("text", "years"),
     [
+        ("what do coordinators earn a year on average", None),
+        ("i make 41k a year at a private clinic", None),
+        ("i have a year of experience at a hospital", 1.0),
+        ("they pay 50000 a year, and i have 6 years", 6.0),
+    ],
+)
+def test_a_rate_of_pay_is_not_a_year_of_experience(
+    advisor: Advisor, text: str, years: float | None
+) -> None:
+    assert advisor.extractor.extract(text).years == years
+
+
+@pytest.mark.parametrize(
+    ("text", "years"),
+    [
         ("is a 4 year degree worth it for this role", None),
         ("if i do 4 yrs of college what kinda starting pay", None),
         ("i have a 2-year degree and 3 years experience in boston", 3.0),
@@ -161,6 +176,8 @@ def test_a_benefit_question_that_asks_for_my_pay_is_still_estimated(advisor: Adv
         "my daughter has an associate degree, moving to New York. what would she make?",
         "3 years in with a CMAA, what would I realistically earn",
         "new coordinator at a private clinic, what should my starting pay be",
+        "eight years running the front desk at a hospital rehab unit, what's my market value",
+        "i make 44k as a coordinator in a small city, we're moving to Seattle. what would the same job pay me there",
     ],
 )
 def test_profiles_worded_in_other_ways_are_estimated(advisor: Advisor, text: str) -> None:
