@@ -79,6 +79,8 @@ ScopeProblem = Literal[
     "example_pay",
     "place",
 ]
+# Stems kept for reuse: the knowledge's few thousand words, then users' up to the bound.
+_KEPT_STEMS = 20_000
 _AFTER_YEAR = re.compile(r"\b(after|beyond|past|post)\s+20\d\d\b")
 # A year named in a question ("the 2025 median", "growth to 2034"); not an amount ("a 2000
 # dollar bonus").
@@ -111,6 +113,8 @@ class MatchResult(BaseModel):
     confidence: float = 0.0
     reason: str | None = None
     ask_kinds: frozenset[str] = frozenset()
+    # For a year the best entry's figures are not for: the years they are for.
+    years_given: tuple[str, ...] = ()
 
     @property
     def matched(self) -> bool:
@@ -147,7 +151,10 @@ class Analyzer:
         stem = self._stems.get(word)
         if stem is None:
             keep = "_" in word or word.isdigit()
-            stem = self._stems[word] = word if keep else str(self._stemmer.stemWord(word))
+            stem = word if keep else str(self._stemmer.stemWord(word))
+            # Users' words are unbounded; the knowledge's, stemmed first, are kept.
+            if len(self._stems) < _KEPT_STEMS:
+                self._stems[word] = stem
         return stem
 
 
@@ -230,6 +237,7 @@ class Matcher:
         self._years = frozenset(
             year for e in self._entries.values() for year in _YEAR.findall(e.answer)
         )
+        self._years_of = {e.id: frozenset(_YEAR.findall(e.answer)) for e in self._entries.values()}
         self._with_figures = frozenset(
             e.id for e in self._entries.values() if re.search(r"\d", e.answer)
         )
@@ -392,6 +400,20 @@ class Matcher:
             ranked = (*worded_as, *(c for c in ranked if c.entry_id != owner))
         best, *others = ranked
         kinds = signals.ask_kinds
+        # "The BLS median for 2024": the entry dates its figure (May 2022), and not that year.
+        asked_years = frozenset(_YEAR.findall(found.normalized))
+        given_years = self._years_of[best.entry_id]
+        if asked_years and given_years and not asked_years <= given_years and not worded_as:
+            return MatchResult(
+                entry_id=None,
+                score=best.score,
+                alternatives=(),
+                out_of_scope=True,
+                scope_problem="period",
+                confidence=confidence,
+                ask_kinds=kinds,
+                years_given=tuple(sorted(given_years)),
+            )
         if confidence >= self.model.answer_at or worded_as:
             return MatchResult(
                 entry_id=best.entry_id,

@@ -261,6 +261,22 @@ def test_the_years_the_article_covers_and_amounts_are_not_a_period(advisor: Advi
 
 @pytest.mark.parametrize(
     "question",
+    ["the bls median wage for 2024?", "medical secretaries median pay per the bls in 2023"],
+)
+def test_a_year_a_dated_figure_is_not_for_is_declined_saying_its_year(
+    advisor: Advisor, question: str
+) -> None:
+    reply = advisor.answer(question)
+    assert not reply.matched and reply.declined == "period"
+    assert "for 2022 only" in reply.text
+
+
+def test_a_dated_figure_asked_for_its_own_year_is_answered(advisor: Advisor) -> None:
+    assert advisor.answer("bls median for medical secretaries in may 2022").entry_id == "source_bls"
+
+
+@pytest.mark.parametrize(
+    "question",
     [
         "what's tuition for an associate degree at a community college",
         "how much does a CEHRS prep course cost at a community college",
