@@ -40,6 +40,9 @@ _NO_EXPERIENCE = re.compile(
     r"|\bjust (finished|graduated|graduating|finishing|out of)\b|\brecent(ly)? grad"
     r"|\bnew (coordinator|hire|patient care coordinator|physical therapy care coordinator)\b"
     r"|\b(start|starting) (out )?as (a|an)\b|\bfirst (\w+ ){1,2}job\b"
+    # Asking what one would start at: a first job ("what would I start at", "start me at").
+    r"|\b(would|will|could|might|should) (i|he|she|they|we) (\w+ )?start (out )?(at|on)\b"
+    r"|\bstart (me|him|her) (out )?at\b|\bmy starting (pay|salary|wage)\b"
 )
 # "Make 40k a year", "what do they earn a year": a rate of pay, not a year of experience.
 _PAY_RATE = re.compile(

@@ -57,6 +57,12 @@ _PAY_NAMED = re.compile(rf"\b({_PAY})\b")
 _SALARY_WORDS = re.compile(
     rf"\b({_PAY}|worth|estimate|money)\b|\bhow much\b|\b(range|realistic|expect|ballpark|fair)\b"
 )
+# Experience given as the middle of the range ("average experience", "at the national
+# median"): stated, though as no number of years (the estimate then uses the median).
+_MIDDLE_EXPERIENCE = re.compile(
+    r"\b(average|median|typical|normal|middling|mid)( ?ish)? (level of )?(experience|"
+    r"experience level|seniority)\b|\b(at|around|near|about) the (national )?(median|average)\b"
+)
 # Kinds of ask about money that is not pay: a benefit, a cost or a fee.
 _NOT_PAY = frozenset({"benefit", "cost_fee"})
 # "Would I (realistically) make", and "would he make" of a son or daughter the user describes.
@@ -68,7 +74,7 @@ _ASKS_ESTIMATE = re.compile(
     r"|\bi\s+(will|would|can)\s+(make|earn)\b|\b(salary|pay|wage)\s+i\s+(will|would|can)\s+get\b"
     r"|\b(what|how much)\s+(would|will|could|can|might)\s+i\s+get\b"
     r"|\b(what|how much)\s+(would|will|could|might)\s+they\s+(likely\s+|probably\s+)?"
-    r"(pay|offer)\b|\b(would|will|could|might)\s+(\w+\s+){0,4}pay\s+me\b"
+    r"(pay|offer)\b|\b(would|will|could|might)\s+(\w+\s+){0,6}pay\s+me\b"
     r"|\bmy\s+(salary|pay|estimate|earnings|income|worth|expected pay|market value|value|"
     r"market rate|rate)\b"
     r"|\b(estimate|estimation)\b"
@@ -94,6 +100,7 @@ _ASK_BOUNDARY = re.compile(
     r"|\band\s+(?=(?:do|does|is|are|what|whats|how|can|will|should|which|who|where|why)\b)",
     re.IGNORECASE,
 )
+_CLAUSE_BOUNDARY = re.compile(r"[,;]")
 _COMPARES = re.compile(
     r"\b(vs|versus|or|than|compared?|comparison|difference between|which pays)\b"
 )
@@ -256,7 +263,8 @@ class Interpreter:
     def _asked_kinds(self, text: str, result: MatchResult) -> frozenset[str]:
         """The kinds of ask of the sentence that asks for an estimate, if one does: the rest
         is context ("I got an interview at a hospital. What will they offer?")."""
-        parts = sentences(text)
+        # Clauses too: "got an interview at a hospital, what would they start me at".
+        parts = [c for s in sentences(text) for c in _CLAUSE_BOUNDARY.split(s) if c.strip()]
         if len(parts) < 2:
             return result.ask_kinds
         asking = [n for n in map(normalize, parts) if _ASKS_ESTIMATE.search(n)]
@@ -303,6 +311,8 @@ class Interpreter:
         """Is this a user asking about their own pay, with something to estimate from?"""
         # Skills alone ("billing", "WebPT") say little about who is asking.
         stated = details.model_fields_set - {"skills"}
+        if _MIDDLE_EXPERIENCE.search(normalized):
+            stated = stated | {"years"}
         # A benefit or a cost ("how much pension would I get") is not pay, however it is asked.
         if result.ask_kinds & _NOT_PAY and not _PAY_NAMED.search(normalized):
             return False

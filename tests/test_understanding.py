@@ -129,6 +129,8 @@ def test_a_length_of_schooling_is_not_experience(
         "my nephew just graduated with an associate degree, what would he start at",
         "new hire at a hospital system, what's a typical starting salary",
         "she wants to start as a coordinator after her GED, what would she earn",
+        "only a ged so far, what would i probably start at in a pt office",
+        "had a phone screen with a private clinic, what do you think they'd start me at",
     ],
 )
 def test_someone_just_starting_out_is_estimated_at_entry_level(advisor: Advisor, text: str) -> None:
@@ -178,6 +180,8 @@ def test_a_benefit_question_that_asks_for_my_pay_is_still_estimated(advisor: Adv
         "new coordinator at a private clinic, what should my starting pay be",
         "eight years running the front desk at a hospital rehab unit, what's my market value",
         "i make 44k as a coordinator in a small city, we're moving to Seattle. what would the same job pay me there",
+        "typical experience, relocating to washington dc for a coordinator role. rough pay?",
+        "about at the national median now, what would a job in san francisco pay me",
     ],
 )
 def test_profiles_worded_in_other_ways_are_estimated(advisor: Advisor, text: str) -> None:
