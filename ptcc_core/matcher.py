@@ -400,10 +400,13 @@ class Matcher:
             ranked = (*worded_as, *(c for c in ranked if c.entry_id != owner))
         best, *others = ranked
         kinds = signals.ask_kinds
-        # "The BLS median for 2024": the entry dates its figure (May 2022), and not that year.
+        answers = confidence >= self.model.answer_at or bool(worded_as)
+        # "The BLS median for 2024": the entry that would answer, or be offered first, dates
+        # its figure (May 2022), and not for that year.
         asked_years = frozenset(_YEAR.findall(found.normalized))
         given_years = self._years_of[best.entry_id]
-        if asked_years and given_years and not asked_years <= given_years and not worded_as:
+        offered = confidence >= self.model.suggest_at and not worded_as
+        if offered and given_years and not asked_years <= given_years:
             return MatchResult(
                 entry_id=None,
                 score=best.score,
@@ -414,7 +417,7 @@ class Matcher:
                 ask_kinds=kinds,
                 years_given=tuple(sorted(given_years)),
             )
-        if confidence >= self.model.answer_at or worded_as:
+        if answers:
             return MatchResult(
                 entry_id=best.entry_id,
                 score=best.score,
