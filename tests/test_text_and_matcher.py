@@ -71,6 +71,11 @@ def test_normalize_and_match_never_fail(advisor: Advisor, text: str) -> None:
         # "Cheaper" places and diagnosis codes are the article's, not a price or medical advice.
         ("how much lower is pay in cheaper rural towns", "loc_lower_regions"),
         ("do coordinators have to know diagnosis codes", "skill_billing_coding"),
+        # Pay asked plainly is the headline ("salaried" is how pay is structured, not how
+        # much); "earn more" asks for the ways to raise it.
+        ("salary for this job?", "salary_headline"),
+        ("what do patient care coordinators make", "salary_headline"),
+        ("how could a coordinator earn more", "career_raise_salary"),
     ],
 )
 def test_typical_questions_reach_their_entry(
