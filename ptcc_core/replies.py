@@ -180,10 +180,9 @@ class Texts:
         elif result.scope_problem == "not_covered":
             why = "The article I draw on doesn't cover licensing, and I'd rather not guess."
         elif result.scope_problem == "period" and result.years_given:
-            why = (
-                f"The article gives that figure for {_listed(list(result.years_given))} only, "
-                "so I have none for other years."
-            )
+            given = result.years_given
+            span = given[0] if len(given) == 1 else f"{given[0]} to {given[-1]}"
+            why = f"The article gives that figure for {span} only, so I have none for other years."
         elif result.scope_problem == "period":
             why = (
                 "The article's figures are from 2022 to early 2024, with a job outlook to 2032, "

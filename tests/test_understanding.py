@@ -241,6 +241,7 @@ _CITIES_WITH_FIGURES = "only for San Francisco, New York, Boston and Washington,
         # A year a dated figure is not for: the year it is for.
         ("the bls median wage for 2024?", "period", "for 2022 only"),
         ("medical secretaries median pay per the bls in 2023", "period", "for 2022 only"),
+        ("what's the projected job growth rate for 2024", "period", "for 2022 to 2032 only"),
     ],
 )
 def test_a_figure_the_article_does_not_give_is_declined_saying_which_it_gives(
