@@ -233,11 +233,10 @@ class Matcher:
             for term, found in with_term.items()
         }
         self._phrasings_with = _inverted(self._phrasing_terms)
-        # The years the knowledge has figures for: a question about another year's has none.
-        self._years = frozenset(
-            year for e in self._entries.values() for year in _YEAR.findall(e.answer)
-        )
+        # The years each entry dates its figures with, and all the years the knowledge has
+        # figures for: a question about another year's has none.
         self._years_of = {e.id: frozenset(_YEAR.findall(e.answer)) for e in self._entries.values()}
+        self._years = frozenset().union(*self._years_of.values())
         self._with_figures = frozenset(
             e.id for e in self._entries.values() if re.search(r"\d", e.answer)
         )

@@ -60,9 +60,13 @@ def test_the_kept_rows_give_the_vectors_the_whole_table_gives() -> None:
     assert np.allclose(encoder.encode([sentence])[0], expected / np.linalg.norm(expected))
 
 
-def test_a_word_tokenised_again_gives_the_same_rows_as_the_first_time() -> None:
+@pytest.mark.parametrize("kept_words", [20_000, 0])
+def test_a_word_tokenised_again_gives_the_same_rows_as_the_first_time(
+    monkeypatch: pytest.MonkeyPatch, kept_words: int
+) -> None:
     """Words' rows are kept after their first tokenisation; a text encoded alone, or among
-    others not seen before, gets the same vector."""
+    others not seen before, gets the same vector, also once no more words are kept."""
+    monkeypatch.setattr("ptcc_core.semantic._KEPT_WORDS", kept_words)
     encoder = SentenceEncoder()
     first = encoder.encode(["front desk pay in zanzibar", "flibbertigibbet schedules"])
     again = encoder.encode(["flibbertigibbet schedules", "front desk pay in zanzibar"])
